@@ -1,0 +1,143 @@
+import type { DuckDBDataChunk, DuckDBResult } from '@duckdb/node-api';
+import { type EncodeContext, encoderFor, type ValueEncoder } from './encode.js';
+import { fromDuckDbError } from './errors.js';
+import { resultColumnOf, snowflakeTypeOf } from './rowtype.js';
+import type { JsonRow, ResultColumn, SnowflakeType, StatementResult } from './types.js';
+
+/** How a result column is named and typed, when the statement knows better than DuckDB. */
+export interface ColumnOverride {
+  name?: string;
+  type?: SnowflakeType;
+}
+
+/** A result whose rows are already known: command replies, DML counts, SHOW output. */
+export function staticResult(
+  statementTypeId: number,
+  columns: ResultColumn[],
+  rows: JsonRow[],
+  rowsAffected: number | null = null,
+): StatementResult {
+  let consumed = false;
+  return {
+    statementTypeId,
+    columns,
+    rowsAffected,
+    async *batches() {
+      if (consumed) throw new TypeError('batches() may be called once');
+      consumed = true;
+      if (rows.length > 0) yield rows;
+    },
+  };
+}
+
+/** A text column of a command reply (`status`, SHOW output). */
+export function textColumn(name: string): ResultColumn {
+  return {
+    name,
+    database: '',
+    schema: '',
+    table: '',
+    type: 'text',
+    precision: null,
+    scale: null,
+    length: 16_777_216,
+    byteLength: 16_777_216,
+    nullable: true,
+    collation: null,
+  };
+}
+
+/** An integer column of a command reply (DML counts, SHOW sizes). */
+export function fixedColumn(name: string): ResultColumn {
+  return {
+    ...textColumn(name),
+    type: 'fixed',
+    precision: 19,
+    scale: 0,
+    length: null,
+    byteLength: null,
+  };
+}
+
+/** The single-column `status` reply Snowflake gives DDL and session commands. */
+export function statusResult(statementTypeId: number, message: string): StatementResult {
+  return staticResult(statementTypeId, [textColumn('status')], [[message]]);
+}
+
+/** Options for {@link streamingResult}. */
+export interface StreamingOptions {
+  statementTypeId: number;
+  encodeContext: EncodeContext;
+  overrides?: (ColumnOverride | undefined)[];
+  /** Called once when the last row was read or the reader gave up; frees the connection. */
+  release: () => void;
+}
+
+/**
+ * Wraps a streaming DuckDB result. Rows are read one DuckDB chunk (2048 rows) at a time and
+ * encoded per chunk, so a result of any size costs one chunk of memory in JavaScript.
+ */
+export function streamingResult(result: DuckDBResult, options: StreamingOptions): StatementResult {
+  const types = result.columnTypes();
+  const overrides = options.overrides ?? [];
+  const snowflakeTypes = types.map((type, i) => overrides[i]?.type ?? snowflakeTypeOf(type));
+  const columns = types.map((type, i) =>
+    resultColumnOf(overrides[i]?.name ?? result.columnName(i), type, undefined, snowflakeTypes[i]),
+  );
+  const encoders = types.map((type, i) =>
+    encoderFor(type, snowflakeTypes[i] ?? 'text', options.encodeContext),
+  );
+
+  let consumed = false;
+  return {
+    statementTypeId: options.statementTypeId,
+    columns,
+    rowsAffected: null,
+    batches() {
+      if (consumed) throw new TypeError('batches() may be called once');
+      consumed = true;
+      return readChunks(result, encoders, options.release);
+    },
+  };
+}
+
+async function* readChunks(
+  result: DuckDBResult,
+  encoders: ValueEncoder[],
+  release: () => void,
+): AsyncGenerator<JsonRow[]> {
+  try {
+    for (;;) {
+      const chunk = await fetchChunk(result);
+      if (chunk === null || chunk.rowCount === 0) return;
+      yield encodeChunk(chunk, encoders);
+    }
+  } finally {
+    release();
+  }
+}
+
+async function fetchChunk(result: DuckDBResult): Promise<DuckDBDataChunk | null> {
+  try {
+    return await result.fetchChunk();
+  } catch (error) {
+    throw fromDuckDbError(error);
+  }
+}
+
+/** Column-major encoding: one vector and one encoder at a time keeps the inner loop monomorphic. */
+export function encodeChunk(chunk: DuckDBDataChunk, encoders: ValueEncoder[]): JsonRow[] {
+  const rowCount = chunk.rowCount;
+  const rows: JsonRow[] = new Array(rowCount);
+  for (let r = 0; r < rowCount; r++) rows[r] = new Array(encoders.length);
+
+  for (let c = 0; c < encoders.length; c++) {
+    const vector = chunk.getColumnVector(c);
+    const encode = encoders[c]!;
+    for (let r = 0; r < rowCount; r++) {
+      const value = vector.getItem(r);
+      (rows[r] as JsonRow)[c] = value === null ? null : encode(value);
+    }
+  }
+  return rows;
+}
