@@ -55,6 +55,8 @@ export interface StatementEvent extends AuditEventBase {
   statementType: string;
   receivedAt: string;
   startedAt: string;
+  /** For one statement of a multi-statement request: the statement id of the request. */
+  parentStatementId?: string;
 }
 
 export interface StatementResultEvent extends AuditEventBase {
@@ -96,7 +98,10 @@ export type AuditEvent =
 
 /** An event as stored: its place in the chain and the hashes that bind it there. */
 export interface AuditRecord {
-  /** Position in the log, from 1. */
+  /**
+   * Position in the log, from 1. A store running fail-open returns seq 0 (and empty hashes) for
+   * an event it could not write; `isRecorded` tells the two apart.
+   */
   seq: number;
   /** Stable id of the record (ULID-like, sortable). */
   id: string;

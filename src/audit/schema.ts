@@ -1,0 +1,110 @@
+import type Database from 'better-sqlite3';
+import { TollgateError } from '../errors.js';
+
+/** The layout this code writes; stored in `audit_schema` so a newer layout is not misread. */
+export const SCHEMA_VERSION = 1;
+
+/**
+ * One row per event, in chain order. `event` is the canonical JSON that the hash covers; the
+ * other columns are copies of event fields for filtering. AUTOINCREMENT makes SQLite remember the
+ * highest seq ever written (in `sqlite_sequence`), a tripwire for rows deleted from the end.
+ */
+const RECORDS = `
+CREATE TABLE audit_records (
+  seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+  id             TEXT NOT NULL UNIQUE,
+  kind           TEXT NOT NULL,
+  time           TEXT NOT NULL,
+  statement_id   TEXT,
+  principal      TEXT,
+  connection     TEXT,
+  outcome        TEXT,
+  statement_type TEXT,
+  event          TEXT NOT NULL,
+  prev_hash      TEXT NOT NULL,
+  hash           TEXT NOT NULL
+);
+CREATE INDEX audit_records_kind ON audit_records (kind);
+CREATE INDEX audit_records_time ON audit_records (time);
+CREATE INDEX audit_records_statement ON audit_records (statement_id, kind);
+CREATE INDEX audit_records_principal ON audit_records (principal);
+`;
+
+/** Tags of login, statement and session_end events, one row each, for `--tag k=v`. */
+const TAGS = `
+CREATE TABLE audit_tags (
+  seq    INTEGER NOT NULL REFERENCES audit_records (seq),
+  source TEXT NOT NULL CHECK (source IN ('verified', 'claimed')),
+  key    TEXT NOT NULL,
+  value  TEXT NOT NULL
+);
+CREATE INDEX audit_tags_lookup ON audit_tags (source, key, value, seq);
+`;
+
+/**
+ * Full-text index of statement SQL, rowid = the statement's seq. Contentless: the text already
+ * lives in the record. Underscores join words so `order_items` is one term, as SQL names are.
+ */
+const SQL_TEXT = `
+CREATE VIRTUAL TABLE audit_sql USING fts5 (
+  sql_text, content = '', tokenize = "unicode61 tokenchars '_'"
+);
+`;
+
+/** The database refuses changes to written rows; an attacker must drop these first. */
+const APPEND_ONLY = ['audit_records', 'audit_tags']
+  .map(
+    (table) => `
+CREATE TRIGGER ${table}_no_update BEFORE UPDATE ON ${table}
+BEGIN SELECT RAISE(ABORT, '${table} is append-only'); END;
+CREATE TRIGGER ${table}_no_delete BEFORE DELETE ON ${table}
+BEGIN SELECT RAISE(ABORT, '${table} is append-only'); END;
+`,
+  )
+  .join('');
+
+/**
+ * Creates the tables on a new store, or checks the version of an existing one. Runs under the
+ * write lock, so two processes opening a new store at once do not both create it.
+ */
+export function prepareSchema(db: Database.Database, path: string): void {
+  db.transaction(() => {
+    const version = readVersion(db);
+    if (version === null) createTables(db);
+    else if (version !== SCHEMA_VERSION) throw unknownSchema(path, version);
+  }).immediate();
+}
+
+function createTables(db: Database.Database): void {
+  db.exec(`CREATE TABLE audit_schema (version INTEGER NOT NULL);${RECORDS}${TAGS}${SQL_TEXT}`);
+  db.exec(APPEND_ONLY);
+  db.prepare('INSERT INTO audit_schema (version) VALUES (?)').run(SCHEMA_VERSION);
+}
+
+/** For stores opened read-only: the tables must be there, in a layout this code knows. */
+export function checkSchema(db: Database.Database, path: string): void {
+  const version = readVersion(db);
+  if (version === SCHEMA_VERSION) return;
+  if (version !== null) throw unknownSchema(path, version);
+
+  throw new TollgateError('TG_AUDIT_UNAVAILABLE', `${path} is not a Tollgate audit store`);
+}
+
+function readVersion(db: Database.Database): number | null {
+  const table = db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'audit_schema'")
+    .get();
+  if (!table) return null;
+
+  const row = db.prepare('SELECT max(version) AS version FROM audit_schema').get() as {
+    version: number | null;
+  };
+  return row.version;
+}
+
+function unknownSchema(path: string, version: number): TollgateError {
+  return new TollgateError(
+    'TG_AUDIT_UNAVAILABLE',
+    `${path} has audit schema version ${version}; this Tollgate reads version ${SCHEMA_VERSION}`,
+  );
+}
