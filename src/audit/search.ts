@@ -69,7 +69,8 @@ export function buildSearch(search: AuditSearch): SearchQuery {
  * syntax), all required. https://www.sqlite.org/fts5.html#full_text_query_syntax
  */
 export function toFtsQuery(text: string): string {
-  const words = text.split(/\s+/).filter((word) => word.replaceAll('"', '').length > 0);
+  // A word with no letter, digit or underscore holds no term; as a phrase it would match nothing.
+  const words = text.split(/\s+/).filter((word) => /[\p{L}\p{N}_]/u.test(word));
   if (words.length === 0) throw new TypeError('text search needs at least one word');
 
   return words

@@ -70,10 +70,14 @@ export function verifyStore(db: Database.Database, options: VerifyOptions = {}):
   const tags = new TagCursor(db);
 
   let checked = 0;
-  for (const row of db.prepare('SELECT * FROM audit_records ORDER BY seq').iterate()) {
-    checkRow(verifier, row as RecordRow, tags);
-    checked += 1;
-    if (checked % PROGRESS_EVERY === 0) options.onProgress?.(checked, total);
+  try {
+    for (const row of db.prepare('SELECT * FROM audit_records ORDER BY seq').iterate()) {
+      checkRow(verifier, row as RecordRow, tags);
+      checked += 1;
+      if (checked % PROGRESS_EVERY === 0) options.onProgress?.(checked, total);
+    }
+  } finally {
+    tags.close();
   }
   options.onProgress?.(checked, total);
 
@@ -139,6 +143,11 @@ class TagCursor {
       this.#advance();
     }
     return tags.sort();
+  }
+
+  /** Ends the read early; the connection runs no other statement while a cursor is open. */
+  close(): void {
+    this.#rows.return?.();
   }
 
   #advance(): void {

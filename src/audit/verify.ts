@@ -57,7 +57,8 @@ export interface ChainLink {
 export interface ChainVerifierOptions {
   /**
    * Whether the first record must be seq 1 with the genesis `prevHash` (a whole log), or may
-   * start anywhere, taking its `prevHash` on trust (an export of a time range). Default: true.
+   * start anywhere, taking its `prevHash` on trust (an export of a time range). A record with
+   * seq 1 must start from the genesis hash either way. Default: true.
    */
   fromGenesis?: boolean;
 }
@@ -163,7 +164,7 @@ export class ChainVerifier {
 
   #expected(link: ChainLink): { seq: number; prevHash: string } {
     if (this.#last) return { seq: this.#last.seq + 1, prevHash: this.#last.hash };
-    if (this.#fromGenesis) return { seq: 1, prevHash: GENESIS_HASH };
+    if (this.#fromGenesis || link.seq === 1) return { seq: 1, prevHash: GENESIS_HASH };
     return { seq: link.seq, prevHash: link.prevHash };
   }
 
