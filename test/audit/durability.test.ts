@@ -102,7 +102,7 @@ describe('fail-closed', () => {
 
       await assert.rejects(store.append(statementEvent()), { code: 'TG_AUDIT_UNAVAILABLE' });
       const failure = log.lines.find((line) => line.msg === 'audit store cannot write');
-      assert.match(String((failure?.err as { message: string }).message), /removed or replaced/);
+      assert.match(JSON.stringify(failure?.err), /removed or replaced/);
     } finally {
       await store.close();
       dir.cleanup();
