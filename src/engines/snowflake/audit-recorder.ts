@@ -1,0 +1,64 @@
+import type { AuditEvent, AuditSink } from '../../audit/types.js';
+import { TollgateError } from '../../errors.js';
+import type { Logger } from '../../log.js';
+
+/**
+ * How the front end writes to the audit log. Events that gate an action (a statement before it is
+ * forwarded, a login before its tokens are handed out) are awaited until durable; if the store
+ * fails, the action is refused (fail closed) unless fail-open was chosen, which is logged loudly
+ * each time. Events that report what already happened are written without holding the reply.
+ */
+export class AuditRecorder {
+  readonly #sink: AuditSink;
+  readonly #failOpen: boolean;
+  readonly #log: Logger;
+  readonly #pending = new Set<Promise<unknown>>();
+
+  constructor(sink: AuditSink, options: { failOpen: boolean; logger: Logger }) {
+    this.#sink = sink;
+    this.#failOpen = options.failOpen;
+    this.#log = options.logger;
+  }
+
+  /** Appends and waits until the record is durable; throws TG_AUDIT_UNAVAILABLE if it is not. */
+  async beforeAction(event: AuditEvent, log: Logger = this.#log): Promise<void> {
+    try {
+      await this.#sink.append(event);
+    } catch (error) {
+      this.#onGateFailure(event, error, log);
+    }
+  }
+
+  #onGateFailure(event: AuditEvent, error: unknown, log: Logger): void {
+    if (this.#failOpen) {
+      log.error(
+        { err: error, kind: event.kind },
+        'AUDIT FAIL-OPEN: the audit store did not record this event; proceeding without a record',
+      );
+      return;
+    }
+    log.error({ err: error, kind: event.kind }, 'audit store failed; refusing (fail closed)');
+    throw new TollgateError(
+      'TG_AUDIT_UNAVAILABLE',
+      'the audit log could not record this request, so it was refused; try again later',
+      { cause: error },
+    );
+  }
+
+  /** Appends without holding anyone up; a failure is logged, since the reply has gone. */
+  afterAction(event: AuditEvent, log: Logger = this.#log): void {
+    const append = this.#sink.append(event).then(
+      () => undefined,
+      (error: unknown) => {
+        log.error({ err: error, kind: event.kind }, 'audit store failed to record an event');
+      },
+    );
+    this.#pending.add(append);
+    void append.finally(() => this.#pending.delete(append));
+  }
+
+  /** Waits for every append still in flight (on shutdown). */
+  async drain(): Promise<void> {
+    await Promise.all([...this.#pending]);
+  }
+}
