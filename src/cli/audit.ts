@@ -23,7 +23,6 @@ import {
   STATEMENT_CSV,
   STATEMENT_TABLE,
 } from '../audit/views.js';
-import { loadConfig } from '../config/index.js';
 import { isTollgateError, TollgateError } from '../errors.js';
 import { auditDbPath, demoDataDir } from '../paths.js';
 
@@ -294,7 +293,11 @@ async function withStore<T>(flags: StoreFlags, use: (store: AuditStore) => T): P
 async function storePath(flags: StoreFlags): Promise<string> {
   if (flags.db) return flags.db;
   if (flags.data) return auditDbPath(flags.data);
-  if (flags.config) return (await loadConfig(flags.config)).audit.path;
+  if (flags.config) {
+    // Loaded only when asked for: the config module and its parsers are most of the start-up time.
+    const { loadConfig } = await import('../config/index.js');
+    return (await loadConfig(flags.config)).audit.path;
+  }
   return auditDbPath(demoDataDir());
 }
 
