@@ -6,6 +6,8 @@ export interface ConnectionSettings {
   useTarget: string | null;
   /** IANA zone for DuckDB's TimeZone setting. */
   timeZone: string;
+  /** Statements that depend on the session (the CURRENT_USER() macros and the like). */
+  sessionSql: string[];
 }
 
 interface PooledConnection {
@@ -24,17 +26,21 @@ interface PooledConnection {
  */
 export class ConnectionPool {
   readonly #instance: DuckDBInstance;
+  readonly #setupSql: readonly string[];
   readonly #connections: PooledConnection[] = [];
   #closed = false;
 
-  constructor(instance: DuckDBInstance) {
+  /** `setupSql` runs once on each new connection (the engine's TEMP macros). */
+  constructor(instance: DuckDBInstance, setupSql: readonly string[]) {
     this.#instance = instance;
+    this.#setupSql = setupSql;
   }
 
   /** An idle connection with `settings` applied, marked busy until `release` is called. */
   async acquire(settings: ConnectionSettings): Promise<PooledConnection> {
     if (this.#closed) throw new TypeError('session is closed');
 
+    // The first connection is preferred, so a session's transaction stays on one connection.
     const pooled = this.#connections.find((c) => !c.busy) ?? (await this.#open());
     pooled.busy = true;
     try {
@@ -50,6 +56,18 @@ export class ConnectionPool {
     pooled.busy = false;
   }
 
+  /**
+   * Points idle connections that use `quotedDatabase` back at DuckDB's own in-memory database,
+   * which DuckDB requires before the database can be detached.
+   */
+  async leaveDatabase(quotedDatabase: string): Promise<void> {
+    for (const pooled of this.#connections) {
+      if (pooled.busy || !pooled.applied.startsWith(quotedDatabase)) continue;
+      await pooled.connection.run('USE memory.main');
+      pooled.applied = '';
+    }
+  }
+
   /** Stops whatever runs on every connection of the session (statement cancel). */
   interruptAll(): void {
     for (const pooled of this.#connections) pooled.connection.interrupt();
@@ -62,7 +80,10 @@ export class ConnectionPool {
   }
 
   async #open(): Promise<PooledConnection> {
-    const pooled = { connection: await this.#instance.connect(), busy: false, applied: '' };
+    const connection = await this.#instance.connect();
+    for (const sql of this.#setupSql) await connection.run(sql);
+
+    const pooled = { connection, busy: false, applied: '' };
     this.#connections.push(pooled);
     return pooled;
   }
@@ -74,11 +95,13 @@ async function applySettings(
   pooled: PooledConnection,
   settings: ConnectionSettings,
 ): Promise<void> {
-  const key = `${settings.useTarget}\u0000${settings.timeZone}`;
+  const key = [settings.useTarget, settings.timeZone, ...settings.sessionSql].join('\u0000');
   if (pooled.applied === key) return;
 
-  if (settings.useTarget !== null) await pooled.connection.run(`USE ${settings.useTarget}`);
-  await pooled.connection.run(`SET TimeZone = ${quoteLiteral(settings.timeZone)}`);
+  const { connection } = pooled;
+  if (settings.useTarget !== null) await connection.run(`USE ${settings.useTarget}`);
+  await connection.run(`SET TimeZone = ${quoteLiteral(settings.timeZone)}`);
+  for (const sql of settings.sessionSql) await connection.run(sql);
   pooled.applied = key;
 }
 

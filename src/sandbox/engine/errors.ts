@@ -6,6 +6,8 @@ import { SnowflakeSqlError } from './types.js';
  */
 export const SQL_ERRORS = {
   syntax: { code: '001003', sqlState: '42000' },
+  emptyStatement: { code: '000900', sqlState: '42000' },
+  statementCount: { code: '000008', sqlState: '0A000' },
   objectMissing: { code: '002003', sqlState: '42S02' },
   objectExists: { code: '002002', sqlState: '42710' },
   invalidIdentifier: { code: '000904', sqlState: '42000' },
@@ -16,11 +18,17 @@ export const SQL_ERRORS = {
   outOfRange: { code: '100039', sqlState: '22003' },
   divisionByZero: { code: '100051', sqlState: '22012' },
   constraint: { code: '100072', sqlState: '22000' },
+  invalidParameter: { code: '001006', sqlState: '22023' },
+  invalidParameterValue: { code: '002154', sqlState: '22023' },
+  unknownFunction: { code: '002140', sqlState: '42601' },
   bindMismatch: { code: '002049', sqlState: '07001' },
   cancelled: { code: '000604', sqlState: '57014' },
   execution: { code: '100132', sqlState: 'P0000' },
   internal: { code: '000603', sqlState: 'XX000' },
 } as const;
+
+/** Snowflake's message for x / 0; SF_DIV raises it with DuckDB's error(). */
+export const DIVISION_BY_ZERO = 'Division by zero';
 
 export type SqlErrorKind = keyof typeof SQL_ERRORS;
 
@@ -99,6 +107,7 @@ function translateByKind(kind: string, detail: string): SnowflakeSqlError | null
     case 'Constraint':
       return sqlError('constraint', `Constraint violation: ${detail}`);
     case 'Invalid Input':
+      if (detail === DIVISION_BY_ZERO) return sqlError('divisionByZero', DIVISION_BY_ZERO);
       return sqlError('execution', detail);
     case 'Not implemented':
       return unsupported(detail);
@@ -120,6 +129,13 @@ function syntaxFromDuckDb(detail: string): SnowflakeSqlError {
 }
 
 function catalogError(detail: string): SnowflakeSqlError {
+  const fn = /^(?:Scalar|Table|Aggregate|Pragma) Function with name "?(\w+)"? does not exist/.exec(
+    detail,
+  );
+  if (fn !== null) {
+    return compilationError('unknownFunction', `Unknown function ${(fn[1] ?? '').toUpperCase()}`);
+  }
+
   const missing = /^(\w+) with name ("?)([^"!]+)\2 does not exist/.exec(detail);
   if (missing !== null) return objectMissing(objectWord(missing[1] ?? ''), missing[3] ?? '');
 

@@ -2,10 +2,17 @@
  * The sandbox's SQL engine: Snowflake SQL on DuckDB, answering in Snowflake's result model.
  * The sandbox server depends on this module only.
  */
+
 export {
   createDuckDbEngine,
   DEFAULT_DATABASE,
+  DEFAULT_ROLE,
   DEFAULT_SCHEMA,
+  DEFAULT_WAREHOUSE,
   type DuckDbEngineOptions,
 } from './engine.js';
+export { SQL_ERRORS } from './errors.js';
+export { DEFAULT_PARAMETERS } from './parameters.js';
+export { splitStatements } from './split.js';
+export { STATEMENT_TYPE } from './statement-types.js';
 export * from './types.js';

@@ -59,6 +59,18 @@ export function fixedColumn(name: string): ResultColumn {
   };
 }
 
+/** A TIMESTAMP_LTZ column of a command reply (SHOW's `created_on`). */
+export function ltzColumn(name: string): ResultColumn {
+  return {
+    ...textColumn(name),
+    type: 'timestamp_ltz',
+    precision: 0,
+    scale: 9,
+    length: null,
+    byteLength: null,
+  };
+}
+
 /** The single-column `status` reply Snowflake gives DDL and session commands. */
 export function statusResult(statementTypeId: number, message: string): StatementResult {
   return staticResult(statementTypeId, [textColumn('status')], [[message]]);

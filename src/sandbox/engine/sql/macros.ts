@@ -1,0 +1,44 @@
+import { quoteLiteral } from '../connections.js';
+import { DIVISION_BY_ZERO } from '../errors.js';
+import { FLATTEN_MACRO_SQL } from './flatten.js';
+
+/**
+ * DuckDB macros standing in for Snowflake functions DuckDB lacks or answers differently. They
+ * are TEMP macros, created on every DuckDB connection a session uses, so they resolve in any
+ * database and schema and can override DuckDB's built-ins of the same name.
+ */
+export const FIXED_MACROS: readonly string[] = [
+  FLATTEN_MACRO_SQL,
+  // DuckDB's date_diff counts unit boundaries crossed, as Snowflake's DATEDIFF does.
+  'CREATE OR REPLACE TEMP MACRO SF_DATEDIFF(unit, a, b) AS date_diff(unit, a, b)',
+  'CREATE OR REPLACE TEMP MACRO SF_TO_VARCHAR(x) AS CAST(x AS VARCHAR)',
+  `CREATE OR REPLACE TEMP MACRO SF_DIV(a, b) AS
+     CASE WHEN b = 0 THEN error('${DIVISION_BY_ZERO}') ELSE a / b END`,
+];
+
+/** Session values the CURRENT_* functions return. */
+export interface SessionIdentity {
+  user: string;
+  role: string;
+  warehouse: string | null;
+  sessionId: string;
+}
+
+/** Macros answering CURRENT_USER() and friends from the session, recreated when it changes. */
+export function identityMacros(identity: SessionIdentity): string[] {
+  const values: [string, string | null][] = [
+    ['CURRENT_USER', identity.user],
+    ['CURRENT_ROLE', identity.role],
+    ['CURRENT_WAREHOUSE', identity.warehouse],
+    ['CURRENT_SESSION', identity.sessionId],
+    ['CURRENT_ACCOUNT', 'SANDBOX'],
+    ['CURRENT_REGION', 'LOCAL'],
+    ['CURRENT_VERSION', '9.0.0'],
+    ['CURRENT_AVAILABLE_ROLES', JSON.stringify([identity.role])],
+    ['CURRENT_SECONDARY_ROLES', '{"roles":"","value":""}'],
+  ];
+  return values.map(
+    ([name, value]) =>
+      `CREATE OR REPLACE TEMP MACRO ${name}() AS ${value === null ? 'CAST(NULL AS VARCHAR)' : quoteLiteral(value)}`,
+  );
+}
