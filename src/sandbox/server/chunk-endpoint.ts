@@ -37,6 +37,7 @@ export async function handleChunk(state: ServerState, ctx: RequestContext): Prom
   }
   if (!sameKey(key, record.qrmk)) return s3Error(403, 'AccessDenied', 'Access Denied');
 
+  state.logger.debug({ queryId, part, bytes: chunk.compressedSize }, 'sandbox chunk served');
   return {
     status: 200,
     raw: {

@@ -61,12 +61,32 @@ export async function materialize(
   options: MaterializeOptions,
 ): Promise<MaterializedResult> {
   const cutter = new ChunkCutter(result.columns, options);
-  for await (const batch of result.batches()) {
-    options.signal.throwIfAborted();
-    await cutter.add(batch);
+  const batches = result.batches()[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      const next = await untilAborted(batches.next(), options.signal);
+      if (next.done) break;
+      await cutter.add(next.value);
+    }
+  } catch (error) {
+    // Lets the engine release its connection once the batch it is producing is done.
+    void batches.return?.()?.catch(() => {});
+    throw error;
   }
-  options.signal.throwIfAborted();
   return cutter.finish(result);
+}
+
+/**
+ * Settles with `work`, or rejects with the abort reason as soon as `signal` fires: a cancel
+ * is answered at once even while the engine is still producing a batch.
+ */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** A static result (multi-statement parents): rows known up front, always inline. */

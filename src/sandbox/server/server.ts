@@ -93,6 +93,10 @@ async function handleRequest(
     reply = replyForError(state.logger, error);
   }
   logRefusal(state.logger, req, url, reply);
+  state.logger.debug(
+    { method: req.method, path: url.pathname, status: reply.status },
+    'sandbox request',
+  );
   await writeReply(req, res, reply).catch((error: unknown) => {
     state.logger.info({ err: error, path: url.pathname }, 'sandbox reply not delivered');
   });

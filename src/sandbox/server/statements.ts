@@ -1,5 +1,5 @@
 import type { Logger } from '../../log.js';
-import { type Bind, SnowflakeSqlError } from '../engine/types.js';
+import { type Bind, SnowflakeSqlError, type StatementResult } from '../engine/types.js';
 import {
   emptySqlText,
   featureUnsupported,
@@ -13,6 +13,7 @@ import {
   inlineResult,
   type MaterializedResult,
   materialize,
+  untilAborted,
 } from './materialize.js';
 import { parameterValue, resultFormatFor } from './parameters.js';
 import { QueryRecord, type QueryRegistry } from './queries.js';
@@ -110,7 +111,11 @@ export class StatementRunner {
   ): Promise<MaterializedResult> {
     const signal = record.controller.signal;
     signal.throwIfAborted();
-    const result = await session.engine.execute(sqlText, binds, signal);
+    const running = session.engine.execute(sqlText, binds, signal);
+    const result = await untilAborted(running, signal).catch((error: unknown) => {
+      if (signal.aborted) void releaseWhenDone(running);
+      throw error;
+    });
     const format = this.#arrow
       ? resultFormatFor(session.engine.state, session.identity.clientAppId)
       : 'json';
@@ -180,6 +185,17 @@ export class StatementRunner {
     session.logger.error({ err: error, queryId: record.id }, 'statement failed inside the sandbox');
     this.#logger.debug({ queryId: record.id }, 'internal failure answered as 000603');
     record.fail(internalError(), 'FAILED_WITH_ERROR');
+  }
+}
+
+/** A result that arrives after its statement was cancelled is closed unread, freeing the engine. */
+async function releaseWhenDone(running: Promise<StatementResult>): Promise<void> {
+  try {
+    const result = await running;
+    // Entering and leaving the loop runs the iterator's cleanup; a bare return() would not.
+    for await (const _ of result.batches()) break;
+  } catch {
+    // The statement failed after all; there is nothing to release.
   }
 }
 
