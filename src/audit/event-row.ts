@@ -35,6 +35,15 @@ export interface EventRow extends EventColumns {
   eventJson: string;
 }
 
+/** What the writer thread stores: the row without the event object (it has the JSON). */
+export type StoredRow = Omit<EventRow, 'event'>;
+
+/** The row to send to the writer thread: plain strings and arrays, cheap to copy across. */
+export function toStoredRow(row: EventRow): StoredRow {
+  const { event: _event, ...stored } = row;
+  return stored;
+}
+
 /**
  * Checks an event from a front end and flattens it. A malformed event is a programming error in
  * the caller, so it raises a `TypeError` (and the statement is refused, never recorded half).

@@ -5,19 +5,21 @@ interface Waiting<T, R> {
 }
 
 /**
- * Group commit: items submitted while the event loop is busy are committed together on its next
- * turn, in one transaction, and every submitter's promise settles after that commit. One fsync
- * then covers a whole batch, which is what makes durable appends fast under concurrency.
+ * Group commit: items submitted while a commit is running are committed together by the next
+ * one, and every submitter's promise settles after the commit that holds its item. One fsync then
+ * covers a whole batch, which is what makes durable appends fast under concurrency.
  *
- * `commit` runs synchronously (better-sqlite3 is synchronous) and returns one result per item, in
- * order; if it throws, every promise of the batch rejects with that error.
+ * One commit runs at a time. A batch starts on the event loop's next turn, so that callers whose
+ * previous item just settled can submit their next one into it. `commit` returns one result per
+ * item, in order; if it fails, every promise of the batch rejects with its error.
  */
 export class GroupCommit<T, R> {
-  readonly #commit: (items: T[]) => R[];
+  readonly #commit: (items: T[]) => Promise<R[]>;
   #waiting: Waiting<T, R>[] = [];
   #scheduled = false;
+  #running: Promise<void> | null = null;
 
-  constructor(commit: (items: T[]) => R[]) {
+  constructor(commit: (items: T[]) => Promise<R[]>) {
     this.#commit = commit;
   }
 
@@ -28,27 +30,42 @@ export class GroupCommit<T, R> {
     });
   }
 
-  /** Commits what is waiting now, without waiting for the next turn (used on close). */
-  flush(): void {
-    this.#scheduled = false;
+  /** Resolves once everything submitted so far has been committed (or has failed). */
+  async drain(): Promise<void> {
+    while (this.#running || this.#waiting.length > 0) {
+      if (!this.#running) this.#startBatch();
+      await this.#running;
+    }
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#running) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      if (!this.#running) this.#startBatch();
+    });
+  }
+
+  #startBatch(): void {
     const batch = this.#waiting;
     this.#waiting = [];
     if (batch.length === 0) return;
 
+    this.#running = this.#run(batch).finally(() => {
+      this.#running = null;
+      if (this.#waiting.length > 0) this.#schedule();
+    });
+  }
+
+  async #run(batch: Waiting<T, R>[]): Promise<void> {
     let results: R[];
     try {
-      results = this.#commit(batch.map((waiting) => waiting.item));
+      results = await this.#commit(batch.map((waiting) => waiting.item));
     } catch (error) {
       for (const waiting of batch) waiting.reject(error);
       return;
     }
-
     for (const [index, waiting] of batch.entries()) waiting.resolve(results[index]!);
-  }
-
-  #schedule(): void {
-    if (this.#scheduled) return;
-    this.#scheduled = true;
-    setImmediate(() => this.flush());
   }
 }

@@ -6,7 +6,6 @@ export { newAuditId, SortableIdGenerator } from './ids.js';
 export { type AuditSearch, DEFAULT_SEARCH_LIMIT } from './search.js';
 export type { ExportRange, StatementDetail } from './sqlite-reader.js';
 export {
-  type AuditDurability,
   type AuditStore,
   type AuditStoreOptions,
   isRecorded,
@@ -21,3 +20,4 @@ export {
   ChainVerifier,
   type VerifyReport,
 } from './verify.js';
+export type { AuditDurability, WriterSettings } from './writer-protocol.js';

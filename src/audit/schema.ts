@@ -30,15 +30,30 @@ CREATE INDEX audit_records_statement ON audit_records (statement_id, kind);
 CREATE INDEX audit_records_principal ON audit_records (principal);
 `;
 
-/** Tags of login, statement and session_end events, one row each, for `--tag k=v`. */
+/**
+ * Tags of login, statement and session_end events, for `--tag k=v`. Each distinct
+ * (source, key, value) is stored once; records point at it by number. The same few tags repeat
+ * on every statement of a CI run, so each append adds short integer keys at the end of an index
+ * instead of text keys scattered through one, which is most of the cost of a write.
+ * `audit_tags` shows them flat, one row per tag of a record.
+ */
 const TAGS = `
-CREATE TABLE audit_tags (
-  seq    INTEGER NOT NULL REFERENCES audit_records (seq),
+CREATE TABLE audit_tag_values (
+  tag_id INTEGER PRIMARY KEY,
   source TEXT NOT NULL CHECK (source IN ('verified', 'claimed')),
   key    TEXT NOT NULL,
-  value  TEXT NOT NULL
+  value  TEXT NOT NULL,
+  UNIQUE (source, key, value)
 );
-CREATE INDEX audit_tags_lookup ON audit_tags (source, key, value, seq);
+CREATE TABLE audit_record_tags (
+  tag_id INTEGER NOT NULL,
+  seq    INTEGER NOT NULL,
+  PRIMARY KEY (tag_id, seq)
+) WITHOUT ROWID;
+CREATE INDEX audit_record_tags_seq ON audit_record_tags (seq);
+CREATE VIEW audit_tags AS
+  SELECT rt.seq, tv.source, tv.key, tv.value
+  FROM audit_record_tags rt JOIN audit_tag_values tv USING (tag_id);
 `;
 
 /**
@@ -52,16 +67,17 @@ CREATE VIRTUAL TABLE audit_sql USING fts5 (
 `;
 
 /** The database refuses changes to written rows; an attacker must drop these first. */
-const APPEND_ONLY = ['audit_records', 'audit_tags']
-  .map(
-    (table) => `
+/** The tables whose rows are never changed once written. */
+export const APPEND_ONLY_TABLES = ['audit_records', 'audit_tag_values', 'audit_record_tags'];
+
+const APPEND_ONLY = APPEND_ONLY_TABLES.map(
+  (table) => `
 CREATE TRIGGER ${table}_no_update BEFORE UPDATE ON ${table}
 BEGIN SELECT RAISE(ABORT, '${table} is append-only'); END;
 CREATE TRIGGER ${table}_no_delete BEFORE DELETE ON ${table}
 BEGIN SELECT RAISE(ABORT, '${table} is append-only'); END;
 `,
-  )
-  .join('');
+).join('');
 
 /**
  * Creates the tables on a new store, or checks the version of an existing one. Runs under the

@@ -95,7 +95,9 @@ function addTagFilters(search: AuditSearch, add: AddClause): void {
   const tagged = (source: string, tags: Record<string, string>) => {
     for (const [key, value] of Object.entries(tags)) {
       add(
-        's.seq IN (SELECT t.seq FROM audit_tags t WHERE t.source = ? AND t.key = ? AND t.value = ?)',
+        `s.seq IN (SELECT rt.seq FROM audit_record_tags rt WHERE rt.tag_id = (
+           SELECT tv.tag_id FROM audit_tag_values tv
+           WHERE tv.source = ? AND tv.key = ? AND tv.value = ?))`,
         source,
         key,
         value,

@@ -1,25 +1,21 @@
-import { existsSync, mkdirSync, type Stats, statSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { TollgateError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
-import { GENESIS_HASH, recordHash } from './chain.js';
-import { type EventRow, toEventRow } from './event-row.js';
+import { type EventRow, toEventRow, toStoredRow } from './event-row.js';
 import { GroupCommit } from './group-commit.js';
-import { newAuditId, SortableIdGenerator } from './ids.js';
+import { newAuditId } from './ids.js';
 import { checkSchema, prepareSchema } from './schema.js';
 import { SqliteAuditReader } from './sqlite-reader.js';
 import type { AuditEvent, AuditRecord, AuditSink } from './types.js';
-
-/**
- * How far an acknowledged record survives (the values of `audit.durability` in the config).
- * - `default`: the gateway process being killed. WAL with `synchronous=NORMAL`: a
- *   commit is in the operating system's hands before `append` resolves, but not yet on disk.
- * - `fsync`: also power loss and kernel crashes. `synchronous=FULL`: the WAL is fsynced at every
- *   commit, and group commit makes one fsync cover every append waiting at that moment.
- * https://www.sqlite.org/pragma.html#pragma_synchronous
- */
-export type AuditDurability = 'default' | 'fsync';
+import {
+  type AuditDurability,
+  configureWriter,
+  type WriterConfig,
+  type WriterSettings,
+} from './writer-protocol.js';
+import { WriterThread } from './writer-thread.js';
 
 export interface AuditStoreOptions {
   /** The SQLite file (see `auditDbPath`). Its folder is created when missing. */
@@ -43,6 +39,11 @@ export interface AuditStoreOptions {
 /** The SQLite audit store: the sink the front ends append to, plus everything that reads it. */
 export interface AuditStore extends AuditSink, SqliteAuditReader {
   readonly path: string;
+  /**
+   * Resolves once the writer is open, with its SQLite settings; rejects with
+   * TG_AUDIT_UNAVAILABLE when it could not be. A gateway awaits this at start-up to fail fast.
+   */
+  ready(): Promise<WriterSettings>;
   /** Writes any appends still waiting, then closes the file. Later appends fail. */
   close(): Promise<void>;
 }
@@ -73,11 +74,8 @@ class SqliteAuditStore extends SqliteAuditReader implements AuditStore {
   readonly path: string;
   readonly #logger: Logger;
   readonly #failOpen: boolean;
-  readonly #readOnly: boolean;
-  readonly #ids = new SortableIdGenerator();
   readonly #queue: GroupCommit<EventRow, AuditRecord>;
-  readonly #file: Stats | undefined;
-  readonly #writeBatch: (rows: EventRow[]) => AuditRecord[];
+  readonly #writer: WriterThread | null;
   #closed = false;
 
   constructor(db: Database.Database, options: AuditStoreOptions) {
@@ -85,13 +83,11 @@ class SqliteAuditStore extends SqliteAuditReader implements AuditStore {
     this.path = options.path;
     this.#logger = options.logger ?? silentLogger();
     this.#failOpen = options.failOpen ?? false;
-    this.#readOnly = options.readOnly ?? false;
 
-    if (this.#readOnly) checkSchema(db, this.path);
+    if (options.readOnly) checkSchema(db, this.path);
     else prepareSchema(db, this.path);
 
-    this.#file = statSync(this.path, { throwIfNoEntry: false });
-    this.#writeBatch = this.#compileWriter();
+    this.#writer = options.readOnly ? null : new WriterThread(writerConfig(options));
     this.#queue = new GroupCommit((rows) => this.#commit(rows));
     this.#announce(options);
   }
@@ -113,21 +109,34 @@ class SqliteAuditStore extends SqliteAuditReader implements AuditStore {
     return written.catch((error: unknown) => this.#lost(error, row));
   }
 
+  async ready(): Promise<WriterSettings> {
+    if (!this.#writer) throw unavailable(new Error('the audit store was opened read-only'));
+    return this.#writer.ready().catch((cause: unknown) => {
+      throw new TollgateError(
+        'TG_AUDIT_UNAVAILABLE',
+        `cannot open the audit store at ${this.path}`,
+        {
+          cause,
+        },
+      );
+    });
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
-
-    this.#queue.flush();
     this.#closed = true;
+
+    await this.#queue.drain();
+    await this.#writer?.close();
     this.db.close();
   }
 
-  /** Runs on the event loop's turn after appends arrive; one transaction for all of them. */
-  #commit(rows: EventRow[]): AuditRecord[] {
+  /** One transaction for every append waiting, in the writer thread. */
+  async #commit(rows: EventRow[]): Promise<AuditRecord[]> {
     try {
-      if (this.#readOnly) throw new Error('the audit store was opened read-only');
-      if (this.#closed) throw new Error('the audit store is closed');
-      this.#checkFileInPlace();
-      return this.#writeBatch(rows);
+      if (!this.#writer) throw new Error('the audit store was opened read-only');
+      const positions = await this.#writer.write(rows.map(toStoredRow));
+      return positions.map((position, index) => ({ ...position, event: rows[index]!.event }));
     } catch (cause) {
       this.#logger.error(
         { err: cause, path: this.path, events: rows.length, failOpen: this.#failOpen },
@@ -135,68 +144,6 @@ class SqliteAuditStore extends SqliteAuditReader implements AuditStore {
       );
       throw unavailable(cause);
     }
-  }
-
-  /**
-   * Without this check, SQLite would go on writing to a file deleted or replaced under it, and
-   * every record from then on would be lost when the process ends.
-   */
-  #checkFileInPlace(): void {
-    const now = statSync(this.path, { throwIfNoEntry: false });
-    if (!now || !this.#file || now.ino !== this.#file.ino || now.dev !== this.#file.dev) {
-      throw new Error(`${this.path} was removed or replaced while the store had it open`);
-    }
-  }
-
-  #compileWriter(): (rows: EventRow[]) => AuditRecord[] {
-    const tail = this.db.prepare('SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1');
-    const insertRecord = this.db.prepare(
-      `INSERT INTO audit_records (seq, id, kind, time, statement_id, principal, connection,
-         outcome, statement_type, event, prev_hash, hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    const insertTag = this.db.prepare(
-      'INSERT INTO audit_tags (seq, source, key, value) VALUES (?, ?, ?, ?)',
-    );
-    const insertSql = this.db.prepare('INSERT INTO audit_sql (rowid, sql_text) VALUES (?, ?)');
-
-    const writeRow = (row: EventRow, seq: number, id: string, prevHash: string, hash: string) => {
-      insertRecord.run(
-        seq,
-        id,
-        row.kind,
-        row.time,
-        row.statementId,
-        row.principal,
-        row.connection,
-        row.outcome,
-        row.statementType,
-        row.eventJson,
-        prevHash,
-        hash,
-      );
-      for (const [source, key, value] of row.tags) insertTag.run(seq, source, key, value);
-      if (row.sqlText !== null) insertSql.run(seq, row.sqlText);
-    };
-
-    // The tail is read inside the write transaction, so another process appending to the same
-    // file cannot fork the chain.
-    const writeAll = this.db.transaction((rows: EventRow[]) => {
-      const last = tail.get() as { seq: number; hash: string } | undefined;
-      let seq = last?.seq ?? 0;
-      let prevHash = last?.hash ?? GENESIS_HASH;
-
-      return rows.map((row): AuditRecord => {
-        seq += 1;
-        const id = this.#ids.next();
-        const hash = recordHash(prevHash, seq, id, row.eventJson);
-        writeRow(row, seq, id, prevHash, hash);
-        const record = { seq, id, event: row.event, prevHash, hash };
-        prevHash = hash;
-        return record;
-      });
-    });
-    return (rows) => writeAll.immediate(rows);
   }
 
   /** A failed write: rethrown when failing closed; logged and replaced when failing open. */
@@ -211,7 +158,7 @@ class SqliteAuditStore extends SqliteAuditReader implements AuditStore {
   }
 
   #announce(options: AuditStoreOptions): void {
-    if (this.#readOnly) return;
+    if (options.readOnly) return;
 
     const durability = options.durability ?? 'default';
     this.#logger.info({ path: this.path, durability }, 'audit store open');
@@ -237,6 +184,7 @@ function openDatabase(options: AuditStoreOptions): Database.Database {
       fileMustExist: options.readOnly ?? false,
       timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
     });
+    // This connection creates the schema and then only reads; the writer thread writes.
     if (!options.readOnly) configureWriter(db, options.durability ?? 'default');
     return db;
   } catch (cause) {
@@ -246,11 +194,12 @@ function openDatabase(options: AuditStoreOptions): Database.Database {
   }
 }
 
-function configureWriter(db: Database.Database, durability: AuditDurability): void {
-  const mode = db.pragma('journal_mode = WAL', { simple: true });
-  if (mode !== 'wal') throw new Error(`SQLite refused WAL mode (journal_mode is ${mode})`);
-
-  db.pragma(`synchronous = ${durability === 'fsync' ? 'FULL' : 'NORMAL'}`);
+function writerConfig(options: AuditStoreOptions): WriterConfig {
+  return {
+    path: options.path,
+    durability: options.durability ?? 'default',
+    busyTimeoutMs: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
+  };
 }
 
 function unavailable(cause: unknown): TollgateError {

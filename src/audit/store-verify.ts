@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { type EventColumns, eventColumns } from './event-row.js';
+import { APPEND_ONLY_TABLES } from './schema.js';
 import type { AuditEvent } from './types.js';
 import { type ChainLink, ChainVerifier, type VerifyReport } from './verify.js';
 
@@ -38,12 +39,10 @@ interface TagRow {
 
 const PROGRESS_EVERY = 5000;
 
-const GUARD_TRIGGERS = [
-  'audit_records_no_update',
-  'audit_records_no_delete',
-  'audit_tags_no_update',
-  'audit_tags_no_delete',
-];
+const GUARD_TRIGGERS = APPEND_ONLY_TABLES.flatMap((table) => [
+  `${table}_no_update`,
+  `${table}_no_delete`,
+]);
 
 /** Columns copied from the event; each must still equal the event's own value. */
 const COPIED_COLUMNS: Array<[keyof RecordRow, keyof EventColumns]> = [

@@ -82,10 +82,7 @@ describe('tollgate audit search', () => {
       lines[1]!,
       /^st-2 +2026-05-01 10:00:00 +bob +sandbox +INSERT +failure +0 +249 +INSERT INTO archive .*…$/,
     );
-    assert.match(
-      lines[2]!,
-      /^st-1 .* SELECT +success +1510 +249 +SELECT "total", .*…$/,
-    );
+    assert.match(lines[2]!, /^st-1 .* SELECT +success +1510 +249 +SELECT "total", .*…$/);
     for (const line of lines) assert.ok(line.length <= 110, `${line.length}: ${line}`);
   });
 

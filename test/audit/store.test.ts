@@ -259,8 +259,13 @@ describe('SQLite audit store', () => {
         () => db.prepare('DELETE FROM audit_records WHERE seq = 1').run(),
         /append-only/,
       );
-      assert.throws(() => db.prepare("UPDATE audit_tags SET value = 'x'").run(), /append-only/);
-      assert.throws(() => db.prepare('DELETE FROM audit_tags').run(), /append-only/);
+      assert.throws(() => db.prepare('UPDATE audit_record_tags SET seq = 0').run(), /append-only/);
+      assert.throws(() => db.prepare('DELETE FROM audit_record_tags').run(), /append-only/);
+      assert.throws(
+        () => db.prepare("UPDATE audit_tag_values SET value = 'x'").run(),
+        /append-only/,
+      );
+      assert.throws(() => db.prepare('DELETE FROM audit_tag_values').run(), /append-only/);
     } finally {
       db.close();
     }
@@ -344,9 +349,7 @@ describe('opening a store', () => {
         ['fsync', 2],
       ] as const) {
         const store = openAuditStore({ path: dir.path, durability });
-        const db = (store as unknown as { db: Database.Database }).db;
-        assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
-        assert.equal(db.pragma('synchronous', { simple: true }), level);
+        assert.deepEqual(await store.ready(), { journalMode: 'wal', synchronous: level });
         await store.close();
       }
     } finally {

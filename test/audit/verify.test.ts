@@ -15,7 +15,7 @@ function tamper(path: string, change: (db: Database.Database) => void): void {
   const db = new Database(path);
   try {
     db.pragma('foreign_keys = OFF');
-    for (const table of ['audit_records', 'audit_tags']) {
+    for (const table of ['audit_records', 'audit_tag_values', 'audit_record_tags']) {
       db.exec(`DROP TRIGGER ${table}_no_update; DROP TRIGGER ${table}_no_delete;`);
     }
     change(db);
@@ -80,7 +80,7 @@ describe('verify', () => {
       },
     );
     assert.match(report.firstBreak!.detail, /^record 7 was altered/);
-    assert.equal(report.warnings.length, 4);
+    assert.equal(report.warnings.length, 6);
   });
 
   test('names the first of the records deleted from the middle', () => {
@@ -140,11 +140,27 @@ describe('verify', () => {
   });
 
   test('catches a tag row deleted to hide a statement from --tag searches', () => {
-    tamper(dir.path, (db) => db.exec("DELETE FROM audit_tags WHERE seq = 11 AND key = 'run_id'"));
+    tamper(dir.path, (db) =>
+      db.exec(`DELETE FROM audit_record_tags WHERE seq = 11 AND tag_id =
+        (SELECT tag_id FROM audit_tag_values WHERE key = 'run_id')`),
+    );
 
     const report = verify();
     assert.equal(report.firstBreak!.problem, 'index_mismatch');
     assert.equal(report.firstBreak!.seq, 11);
+    assert.match(report.firstBreak!.detail, /^record 11's tag rows do not match/);
+  });
+
+  test('catches a shared tag value rewritten, at the first record carrying it', () => {
+    tamper(dir.path, (db) =>
+      db.exec("UPDATE audit_tag_values SET value = '9999' WHERE key = 'run_id'"),
+    );
+
+    const report = verify();
+    assert.equal(report.firstBreak!.problem, 'index_mismatch');
+    assert.equal(report.firstBreak!.seq, 1);
+    // Only statements carry tags here (results share their statement's): every other record.
+    assert.equal(report.breaks, RECORDS / 2);
   });
 
   test('warns about dropped guards even when nothing else changed', () => {
@@ -157,8 +173,10 @@ describe('verify', () => {
       [
         'audit_records_no_update',
         'audit_records_no_delete',
-        'audit_tags_no_update',
-        'audit_tags_no_delete',
+        'audit_tag_values_no_update',
+        'audit_tag_values_no_delete',
+        'audit_record_tags_no_update',
+        'audit_record_tags_no_delete',
       ],
     );
   });
