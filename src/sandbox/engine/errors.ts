@@ -65,7 +65,7 @@ interface DuckDbErrorShape {
 
 /** Splits DuckDB's "Kind Error: detail\n\nLINE 1: ..." into its kind and first detail line. */
 function shapeOf(message: string): DuckDbErrorShape {
-  const match = /^([A-Za-z ]+) Error: ([^\n]*)/.exec(message);
+  const match = /(?:^|: )([A-Z][A-Za-z ]*?) Error: ([^\n]*)/.exec(message);
   if (match === null) return { kind: '', detail: message.split('\n', 1)[0] ?? '' };
   return { kind: match[1] ?? '', detail: match[2] ?? '' };
 }
@@ -122,10 +122,17 @@ function translateByKind(kind: string, detail: string): SnowflakeSqlError | null
   }
 }
 
+/**
+ * Client text has passed Snowflake's grammar before DuckDB sees it, so a DuckDB parse error means
+ * a construct the translation could not express.
+ */
 function syntaxFromDuckDb(detail: string): SnowflakeSqlError {
   const near = /at or near "([^"]*)"/.exec(detail)?.[1];
-  const what = near === undefined ? 'unexpected end of input' : `unexpected '${near}'`;
-  return compilationError('syntax', `syntax error line 1 at position 0 ${what}.`);
+  const where = near === undefined ? '' : ` near '${near}'`;
+  return compilationError(
+    'unsupported',
+    `Unsupported feature: the sandbox cannot run this statement${where}.`,
+  );
 }
 
 function catalogError(detail: string): SnowflakeSqlError {

@@ -1,14 +1,9 @@
 import type { DuckDBDataChunk, DuckDBResult } from '@duckdb/node-api';
-import { type EncodeContext, encoderFor, type ValueEncoder } from './encode.js';
+import { type ColumnWriter, columnWriterFor } from './column-encoders.js';
+import type { EncodeContext } from './encode.js';
 import { fromDuckDbError } from './errors.js';
-import { resultColumnOf, snowflakeTypeOf } from './rowtype.js';
+import { refinedType, resultColumnOf } from './rowtype.js';
 import type { JsonRow, ResultColumn, SnowflakeType, StatementResult } from './types.js';
-
-/** How a result column is named and typed, when the statement knows better than DuckDB. */
-export interface ColumnOverride {
-  name?: string;
-  type?: SnowflakeType;
-}
 
 /** A result whose rows are already known: command replies, DML counts, SHOW output. */
 export function staticResult(
@@ -80,7 +75,8 @@ export function statusResult(statementTypeId: number, message: string): Statemen
 export interface StreamingOptions {
   statementTypeId: number;
   encodeContext: EncodeContext;
-  overrides?: (ColumnOverride | undefined)[];
+  /** Types the statement gives its columns, by position (see QueryPlan.columnTypes). */
+  typeHints?: (SnowflakeType | undefined)[];
   /** Called once when the last row was read or the reader gave up; frees the connection. */
   release: () => void;
 }
@@ -91,13 +87,13 @@ export interface StreamingOptions {
  */
 export function streamingResult(result: DuckDBResult, options: StreamingOptions): StatementResult {
   const types = result.columnTypes();
-  const overrides = options.overrides ?? [];
-  const snowflakeTypes = types.map((type, i) => overrides[i]?.type ?? snowflakeTypeOf(type));
+  const hints = options.typeHints ?? [];
+  const snowflakeTypes = types.map((type, i) => refinedType(type, hints[i]));
   const columns = types.map((type, i) =>
-    resultColumnOf(overrides[i]?.name ?? result.columnName(i), type, undefined, snowflakeTypes[i]),
+    resultColumnOf(result.columnName(i), type, undefined, snowflakeTypes[i]),
   );
-  const encoders = types.map((type, i) =>
-    encoderFor(type, snowflakeTypes[i] ?? 'text', options.encodeContext),
+  const writers = types.map((type, i) =>
+    columnWriterFor(type, snowflakeTypes[i] ?? 'text', options.encodeContext),
   );
 
   let consumed = false;
@@ -108,21 +104,21 @@ export function streamingResult(result: DuckDBResult, options: StreamingOptions)
     batches() {
       if (consumed) throw new TypeError('batches() may be called once');
       consumed = true;
-      return readChunks(result, encoders, options.release);
+      return readChunks(result, writers, options.release);
     },
   };
 }
 
 async function* readChunks(
   result: DuckDBResult,
-  encoders: ValueEncoder[],
+  writers: ColumnWriter[],
   release: () => void,
 ): AsyncGenerator<JsonRow[]> {
   try {
     for (;;) {
       const chunk = await fetchChunk(result);
       if (chunk === null || chunk.rowCount === 0) return;
-      yield encodeChunk(chunk, encoders);
+      yield encodeChunk(chunk, writers);
     }
   } finally {
     release();
@@ -137,19 +133,14 @@ async function fetchChunk(result: DuckDBResult): Promise<DuckDBDataChunk | null>
   }
 }
 
-/** Column-major encoding: one vector and one encoder at a time keeps the inner loop monomorphic. */
-export function encodeChunk(chunk: DuckDBDataChunk, encoders: ValueEncoder[]): JsonRow[] {
+/** Column-major encoding: one vector and one writer at a time keeps the inner loop monomorphic. */
+export function encodeChunk(chunk: DuckDBDataChunk, writers: ColumnWriter[]): JsonRow[] {
   const rowCount = chunk.rowCount;
   const rows: JsonRow[] = new Array(rowCount);
-  for (let r = 0; r < rowCount; r++) rows[r] = new Array(encoders.length);
+  for (let r = 0; r < rowCount; r++) rows[r] = new Array(writers.length);
 
-  for (let c = 0; c < encoders.length; c++) {
-    const vector = chunk.getColumnVector(c);
-    const encode = encoders[c]!;
-    for (let r = 0; r < rowCount; r++) {
-      const value = vector.getItem(r);
-      (rows[r] as JsonRow)[c] = value === null ? null : encode(value);
-    }
+  for (let c = 0; c < writers.length; c++) {
+    (writers[c] as ColumnWriter)(chunk.getColumnVector(c), rowCount, rows, c);
   }
   return rows;
 }

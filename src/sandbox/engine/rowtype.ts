@@ -80,6 +80,19 @@ export function snowflakeTypeOf(type: DuckDBType): SnowflakeType {
   }
 }
 
+const JSON_KINDS = new Set<SnowflakeType>(['variant', 'object', 'array']);
+
+/**
+ * The type to report for a result column: DuckDB's, refined by what the statement says
+ * (`::OBJECT`, `TO_TIMESTAMP_TZ(...)`) when DuckDB's storage cannot tell the two apart.
+ */
+export function refinedType(type: DuckDBType, hint: SnowflakeType | undefined): SnowflakeType {
+  const stored = snowflakeTypeOf(type);
+  if (hint === undefined) return stored;
+  if (JSON_KINDS.has(stored) && JSON_KINDS.has(hint)) return hint;
+  return stored === 'timestamp_ltz' && hint === 'timestamp_tz' ? hint : stored;
+}
+
 /** Builds one `rowtype` entry for a DuckDB result column. */
 export function resultColumnOf(
   name: string,

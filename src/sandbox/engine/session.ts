@@ -154,6 +154,7 @@ export class DuckDbSession implements EngineSession {
     return streamingResult(result, {
       statementTypeId: plan.statementTypeId,
       encodeContext: { offsetMinutesAt: timeZoneOffsets(zone) },
+      typeHints: plan.columnTypes,
       release: () => this.#services.pool.release(pooled),
     });
   }

@@ -14,7 +14,9 @@ import { selectItemNames } from './sql/column-names.js';
 import { duckDbTypeFor, isDataType } from './sql/data-types.js';
 import { rewriteFlatten } from './sql/flatten.js';
 import { rewriteFunctions } from './sql/functions.js';
+import { typeHintOf } from './sql/type-hints.js';
 import { STATEMENT_TYPE } from './statement-types.js';
+import type { SnowflakeType } from './types.js';
 
 /** One Snowflake statement, parsed. */
 export interface ParsedStatement {
@@ -34,6 +36,11 @@ export interface QueryPlan {
   statementTypeId: number;
   /** Number of positional binds the statement takes (`?`, `:1`, ...). */
   bindCount: number;
+  /**
+   * Snowflake types of result columns, by position, where DuckDB's type is ambiguous (JSON for
+   * OBJECT, ARRAY and VARIANT; TIMESTAMPTZ for TIMESTAMP_TZ and _LTZ). Empty when none apply.
+   */
+  columnTypes: (SnowflakeType | undefined)[];
   /** The `status` Snowflake answers a statement without rows with; null for queries and DML. */
   status: string | null;
 }
@@ -101,6 +108,7 @@ export function statementTypeOf(kind: string): number {
  * differently) and then transpiled by polyglot-sql in one step.
  */
 export function planQuery(statement: ParsedStatement): QueryPlan {
+  const columnTypes = columnTypeHints(statement);
   rewriteFlatten(statement.ast);
   rewriteFunctions(statement.ast);
   nameSelectItems(statement);
@@ -110,8 +118,16 @@ export function planQuery(statement: ParsedStatement): QueryPlan {
     duckSql: transpileToDuckDb(generateSnowflake(statement.ast)),
     statementTypeId: statementTypeOf(statement.kind),
     bindCount,
+    columnTypes,
     status,
   };
+}
+
+function columnTypeHints(statement: ParsedStatement): (SnowflakeType | undefined)[] {
+  const items = outerSelect(statement.ast[0])?.expressions;
+  if (!Array.isArray(items)) return [];
+  const hints = items.map(typeHintOf);
+  return hints.some((hint) => hint !== undefined) ? hints : [];
 }
 
 /** Snowflake's wording for DDL outcomes: `Table T successfully created.` and the like. */

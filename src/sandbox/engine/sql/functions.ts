@@ -1,5 +1,5 @@
 import { unsupported } from '../errors.js';
-import { type AstNode, fieldsOf, rewrite } from './ast.js';
+import { type AstNode, fieldsOf, kindOf, rewrite } from './ast.js';
 
 /**
  * Snowflake functions whose polyglot-sql translation gives a different answer on DuckDB, rewritten
@@ -8,6 +8,8 @@ import { type AstNode, fieldsOf, rewrite } from './ast.js';
  *
  * - DATEDIFF: polyglot casts both sides to DATE, which loses hours, minutes and seconds.
  * - TO_VARCHAR / TO_CHAR: DuckDB has neither, and polyglot keeps Snowflake's format pattern.
+ * - OBJECT_CONSTRUCT: polyglot builds a DuckDB struct, which cannot mix value types.
+ * - TO_BINARY: DuckDB has unhex, from_base64 and encode instead.
  * - Division: DuckDB answers x / 0 with Infinity or NULL, Snowflake with an error.
  */
 export function rewriteFunctions(ast: unknown): void {
@@ -22,6 +24,10 @@ export function rewriteFunctions(ast: unknown): void {
     if (call === null) return undefined;
     const name = String(call.name).toLowerCase();
     if (name === 'to_varchar' || name === 'to_char') return toVarcharCall(call);
+    if (name === 'to_binary') return toBinaryCall(call);
+    if (name === 'dateadd' || name === 'timestampadd' || name === 'timeadd')
+      return dateAddCall(call);
+    if (name === 'object_construct') return objectConstructCall(call);
     return undefined;
   });
 }
@@ -40,6 +46,68 @@ function toVarcharCall(call: AstNode): AstNode {
     throw unsupported('TO_VARCHAR with a format that is not a string literal');
   }
   return functionCall('STRFTIME', [args[0], stringLiteral(strftimePattern(String(format.value)))]);
+}
+
+/** Snowflake's date part names and abbreviations, by the unit DuckDB calls them. */
+const DATE_PARTS: Record<string, string[]> = {
+  year: ['y', 'yy', 'yyy', 'yyyy', 'yr', 'years', 'yrs'],
+  quarter: ['q', 'qtr', 'qtrs', 'quarters'],
+  month: ['mm', 'mon', 'mons', 'months'],
+  week: ['w', 'wk', 'weekofyear', 'woy', 'wy', 'weeks'],
+  day: ['d', 'dd', 'days', 'dayofmonth'],
+  hour: ['h', 'hh', 'hr', 'hours', 'hrs'],
+  minute: ['m', 'mi', 'min', 'minutes', 'mins'],
+  second: ['s', 'sec', 'seconds', 'secs'],
+  millisecond: ['ms', 'msec', 'milliseconds'],
+  microsecond: ['us', 'usec', 'microseconds'],
+  nanosecond: ['ns', 'nsec', 'nanosec', 'nanoseconds', 'nanosecs'],
+};
+
+function datePart(node: unknown): string {
+  const text = String(fieldsOf(node, 'var')?.this ?? fieldsOf(node, 'literal')?.value ?? '');
+  const lower = text.toLowerCase();
+  const part = Object.entries(DATE_PARTS).find(
+    ([unit, aliases]) => unit === lower || aliases.includes(lower),
+  );
+  if (part === undefined) throw unsupported(`date part '${text}'`);
+  return part[0];
+}
+
+/**
+ * DATEADD(part, n, x) as SF_DATEADD('part', n, x). polyglot writes `x + INTERVAL n DAY`, which
+ * DuckDB only parses when n is a literal.
+ */
+function dateAddCall(call: AstNode): AstNode {
+  const args = Array.isArray(call.args) ? call.args : [];
+  if (args.length !== 3) throw unsupported('DATEADD without three arguments');
+  return functionCall('SF_DATEADD', [stringLiteral(datePart(args[0])), args[1], args[2]]);
+}
+
+/**
+ * OBJECT_CONSTRUCT as DuckDB's json_object: Snowflake objects mix value types, which a DuckDB
+ * struct (polyglot-sql's translation) cannot, and the `:` path operators work on JSON.
+ */
+function objectConstructCall(call: AstNode): AstNode {
+  const args = Array.isArray(call.args) ? call.args : [];
+  if (args.some((arg) => kindOf(arg) === 'star')) throw unsupported('OBJECT_CONSTRUCT(*)');
+  return functionCall('JSON_OBJECT', args);
+}
+
+/** TO_BINARY(text [, 'HEX' | 'BASE64' | 'UTF-8']), HEX being Snowflake's default input format. */
+function toBinaryCall(call: AstNode): AstNode {
+  const args = Array.isArray(call.args) ? call.args : [];
+  const format = args.length === 1 ? 'HEX' : String(fieldsOf(args[1], 'literal')?.value ?? '');
+  switch (format.toUpperCase()) {
+    case 'HEX':
+      return functionCall('UNHEX', [args[0]]);
+    case 'BASE64':
+      return functionCall('FROM_BASE64', [args[0]]);
+    case 'UTF-8':
+    case 'UTF8':
+      return functionCall('ENCODE', [args[0]]);
+    default:
+      throw unsupported(`TO_BINARY with format '${format}'`);
+  }
 }
 
 /** Snowflake's date and time format elements and their strftime spelling, longest first. */

@@ -12,6 +12,18 @@ export const FIXED_MACROS: readonly string[] = [
   // DuckDB's date_diff counts unit boundaries crossed, as Snowflake's DATEDIFF does.
   'CREATE OR REPLACE TEMP MACRO SF_DATEDIFF(unit, a, b) AS date_diff(unit, a, b)',
   'CREATE OR REPLACE TEMP MACRO SF_TO_VARCHAR(x) AS CAST(x AS VARCHAR)',
+  `CREATE OR REPLACE TEMP MACRO SF_DATEADD(part, n, x) AS x + CASE part
+     WHEN 'year' THEN to_years(CAST(n AS INTEGER))
+     WHEN 'quarter' THEN to_months(CAST(n AS INTEGER) * 3)
+     WHEN 'month' THEN to_months(CAST(n AS INTEGER))
+     WHEN 'week' THEN to_days(CAST(n AS INTEGER) * 7)
+     WHEN 'day' THEN to_days(CAST(n AS INTEGER))
+     WHEN 'hour' THEN to_hours(CAST(n AS BIGINT))
+     WHEN 'minute' THEN to_minutes(CAST(n AS BIGINT))
+     WHEN 'second' THEN to_seconds(CAST(n AS DOUBLE))
+     WHEN 'millisecond' THEN to_milliseconds(CAST(n AS DOUBLE))
+     WHEN 'microsecond' THEN to_microseconds(CAST(n AS BIGINT))
+     ELSE to_microseconds(CAST(n AS BIGINT) // 1000) END`,
   `CREATE OR REPLACE TEMP MACRO SF_DIV(a, b) AS
      CASE WHEN b = 0 THEN error('${DIVISION_BY_ZERO}') ELSE a / b END`,
 ];
