@@ -6,7 +6,7 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import { isTrustworthyUrl } from '../config/schema.js';
-import { TokenError } from './token-error.js';
+import { echo, TokenError } from './token-error.js';
 
 /** How discovery documents and key sets are fetched and cached. */
 export interface KeySourceOptions {
@@ -53,7 +53,7 @@ async function discover(issuer: string, timeoutMs: number): Promise<DiscoveryDoc
 
   const document = (await response.json().catch(() => null)) as Partial<DiscoveryDocument> | null;
   if (document?.issuer !== issuer) {
-    throw unreachable(issuer, `discovery document names a different issuer`);
+    throw unreachable(issuer, `discovery document names issuer ${echo(document?.issuer)}`);
   }
   if (typeof document.jwks_uri !== 'string' || !isTrustworthyUrl(document.jwks_uri)) {
     throw unreachable(issuer, 'discovery document has no usable https jwks_uri');

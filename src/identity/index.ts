@@ -6,6 +6,19 @@ export {
   requireConnection,
 } from './access.js';
 export { claimText, principalFromClaims } from './claims.js';
+export {
+  DEV_AUDIENCE,
+  DEV_ISSUER_WARNING,
+  type DevIssuer,
+  type DevIssuerRecord,
+  devGithubClaims,
+  devIssuerConfig,
+  type MintDevTokenOptions,
+  mintDevToken,
+  readDevIssuer,
+  type StartDevIssuerOptions,
+  startDevIssuer,
+} from './dev-issuer.js';
 export { discoveryUrl, type KeySourceOptions } from './discovery.js';
 export { globToRegExp, matchesAny } from './glob.js';
 export { MemoryReplayCache, type ReplayCache } from './replay.js';

@@ -166,19 +166,20 @@ class OidcTokenVerifier implements TokenVerifier {
   }
 
   /** Logs the refusal (without the token) and returns the error to throw. */
-  #refused(error: unknown): TokenError {
-    const refusal =
-      error instanceof TokenError
-        ? error
-        : new TokenError('TG_TOKEN_MALFORMED', 'token could not be verified', { cause: error });
-    const fields = { code: refusal.code, claim: refusal.claim, issuer: refusal.issuer };
-
-    if (refusal.code === 'TG_ISSUER_UNREACHABLE') {
-      this.#logger.warn({ ...fields, reason: refusal.message }, 'token issuer unreachable');
-    } else {
-      this.#logger.info({ ...fields, reason: refusal.message }, 'token refused');
+  #refused(error: unknown): unknown {
+    if (!(error instanceof TokenError)) {
+      // Not a verdict on the token but a fault of ours; the front end reports it as TG_INTERNAL.
+      this.#logger.error({ err: error }, 'token verification failed unexpectedly');
+      return error;
     }
-    return refusal;
+    const fields = { code: error.code, claim: error.claim, issuer: error.issuer };
+
+    if (error.code === 'TG_ISSUER_UNREACHABLE') {
+      this.#logger.warn({ ...fields, reason: error.message }, 'token issuer unreachable');
+    } else {
+      this.#logger.info({ ...fields, reason: error.message }, 'token refused');
+    }
+    return error;
   }
 }
 
