@@ -3,6 +3,7 @@
  * The sandbox server depends on this module only.
  */
 
+export { toArrowIpc, toArrowIpcBase64 } from './arrow.js';
 export {
   createDuckDbEngine,
   DEFAULT_DATABASE,
