@@ -57,16 +57,21 @@ function encodeNumber(value: number): string {
 }
 
 function encodeArray(items: unknown[]): string {
-  return `[${items.map((item) => encodeValue(item) ?? 'null').join(',')}]`;
+  let text = '[';
+  for (const [index, item] of items.entries()) {
+    text += `${index > 0 ? ',' : ''}${encodeValue(item) ?? 'null'}`;
+  }
+  return `${text}]`;
 }
 
 function encodeObject(object: object): string {
-  const members: string[] = [];
+  let text = '{';
   for (const key of Object.keys(object).sort()) {
-    const text = encodeValue((object as Record<string, unknown>)[key]);
-    if (text !== undefined) members.push(`${JSON.stringify(key)}:${text}`);
+    const member = encodeValue((object as Record<string, unknown>)[key]);
+    if (member === undefined) continue;
+    text += `${text.length > 1 ? ',' : ''}${JSON.stringify(key)}:${member}`;
   }
-  return `{${members.join(',')}}`;
+  return `${text}}`;
 }
 
 function hasToJson(value: unknown): value is { toJSON(): unknown } {

@@ -20,6 +20,7 @@ CREATE TABLE audit_records (
   connection     TEXT,
   outcome        TEXT,
   statement_type TEXT,
+  tag_set_id     INTEGER,
   event          TEXT NOT NULL,
   prev_hash      TEXT NOT NULL,
   hash           TEXT NOT NULL
@@ -28,14 +29,16 @@ CREATE INDEX audit_records_kind ON audit_records (kind);
 CREATE INDEX audit_records_time ON audit_records (time);
 CREATE INDEX audit_records_statement ON audit_records (statement_id, kind);
 CREATE INDEX audit_records_principal ON audit_records (principal);
+CREATE INDEX audit_records_tag_set ON audit_records (tag_set_id);
 `;
 
 /**
- * Tags of login, statement and session_end events, for `--tag k=v`. Each distinct
- * (source, key, value) is stored once; records point at it by number. The same few tags repeat
- * on every statement of a CI run, so each append adds short integer keys at the end of an index
- * instead of text keys scattered through one, which is most of the cost of a write.
- * `audit_tags` shows them flat, one row per tag of a record.
+ * Tags of login, statement and session_end events, for `--tag k=v`. Each distinct tag
+ * (source, key, value) is stored once, and so is each distinct set of tags; a record names its
+ * set in `audit_records.tag_set_id`. Every statement of a session carries the same verified tags
+ * (they come from its token), so an append usually adds one integer to one index instead of a
+ * row per tag, which was most of the cost of a write. `audit_tags` shows them flat, one row per
+ * tag of a record.
  */
 const TAGS = `
 CREATE TABLE audit_tag_values (
@@ -45,15 +48,20 @@ CREATE TABLE audit_tag_values (
   value  TEXT NOT NULL,
   UNIQUE (source, key, value)
 );
-CREATE TABLE audit_record_tags (
-  tag_id INTEGER NOT NULL,
-  seq    INTEGER NOT NULL,
-  PRIMARY KEY (tag_id, seq)
+CREATE TABLE audit_tag_sets (
+  tag_set_id INTEGER PRIMARY KEY,
+  tag_ids    TEXT NOT NULL UNIQUE
+);
+CREATE TABLE audit_tag_set_members (
+  tag_id     INTEGER NOT NULL,
+  tag_set_id INTEGER NOT NULL,
+  PRIMARY KEY (tag_id, tag_set_id)
 ) WITHOUT ROWID;
-CREATE INDEX audit_record_tags_seq ON audit_record_tags (seq);
 CREATE VIEW audit_tags AS
-  SELECT rt.seq, tv.source, tv.key, tv.value
-  FROM audit_record_tags rt JOIN audit_tag_values tv USING (tag_id);
+  SELECT r.seq, tv.source, tv.key, tv.value
+  FROM audit_records r
+  JOIN audit_tag_set_members m ON m.tag_set_id = r.tag_set_id
+  JOIN audit_tag_values tv ON tv.tag_id = m.tag_id;
 `;
 
 /**
@@ -66,9 +74,13 @@ CREATE VIRTUAL TABLE audit_sql USING fts5 (
 );
 `;
 
-/** The database refuses changes to written rows; an attacker must drop these first. */
-/** The tables whose rows are never changed once written. */
-export const APPEND_ONLY_TABLES = ['audit_records', 'audit_tag_values', 'audit_record_tags'];
+/** Tables whose rows never change once written; triggers make the database refuse it. */
+export const APPEND_ONLY_TABLES = [
+  'audit_records',
+  'audit_tag_values',
+  'audit_tag_sets',
+  'audit_tag_set_members',
+];
 
 const APPEND_ONLY = APPEND_ONLY_TABLES.map(
   (table) => `

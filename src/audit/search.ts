@@ -95,9 +95,9 @@ function addTagFilters(search: AuditSearch, add: AddClause): void {
   const tagged = (source: string, tags: Record<string, string>) => {
     for (const [key, value] of Object.entries(tags)) {
       add(
-        `s.seq IN (SELECT rt.seq FROM audit_record_tags rt WHERE rt.tag_id = (
-           SELECT tv.tag_id FROM audit_tag_values tv
-           WHERE tv.source = ? AND tv.key = ? AND tv.value = ?))`,
+        `s.tag_set_id IN (SELECT m.tag_set_id FROM audit_tag_set_members m
+           JOIN audit_tag_values tv ON tv.tag_id = m.tag_id
+           WHERE tv.source = ? AND tv.key = ? AND tv.value = ?)`,
         source,
         key,
         value,

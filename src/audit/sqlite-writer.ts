@@ -3,6 +3,8 @@ import { GENESIS_HASH, recordHash } from './chain.js';
 import type { StoredRow, TagSource } from './event-row.js';
 import { SortableIdGenerator } from './ids.js';
 
+const CACHE_LIMIT = 10_000;
+
 /** Where a record landed in the chain: everything of it but the event, which the caller has. */
 export interface ChainPosition {
   seq: number;
@@ -19,8 +21,9 @@ export class ChainWriter {
   readonly #ids = new SortableIdGenerator();
   readonly #statements: ReturnType<typeof prepareStatements>;
   readonly #transaction: Database.Transaction<(rows: StoredRow[]) => ChainPosition[]>;
-  /** Tag ids already in `audit_tag_values`, so most tags cost no lookup. */
+  /** Tags and tag sets already stored, so most appends look neither up. */
   readonly #tagIds = new Map<string, number>();
+  readonly #tagSetIds = new Map<string, number>();
 
   constructor(db: Database.Database) {
     this.#statements = prepareStatements(db);
@@ -38,6 +41,7 @@ export class ChainWriter {
     } catch (error) {
       // Ids handed out inside the rolled-back transaction no longer exist.
       this.#tagIds.clear();
+      this.#tagSetIds.clear();
       throw error;
     }
   }
@@ -60,7 +64,7 @@ export class ChainWriter {
   }
 
   #insert(row: StoredRow, seq: number, id: string, prevHash: string, hash: string): void {
-    const { insertRecord, insertRecordTag, insertSql } = this.#statements;
+    const { insertRecord, insertSql } = this.#statements;
     insertRecord.run(
       seq,
       id,
@@ -71,15 +75,29 @@ export class ChainWriter {
       row.connection,
       row.outcome,
       row.statementType,
+      row.tags.length === 0 ? null : this.#tagSetId(row.tags),
       row.eventJson,
       prevHash,
       hash,
     );
-
-    for (const [source, key, value] of row.tags) {
-      insertRecordTag.run(this.#tagId(source, key, value), seq);
-    }
     if (row.sqlText !== null) insertSql.run(seq, row.sqlText);
+  }
+
+  /** The id of this set of tags, stored (with its members) the first time it is seen. */
+  #tagSetId(tags: StoredRow['tags']): number {
+    const tagIds = tags.map(([source, key, value]) => this.#tagId(source, key, value));
+    const setKey = tagIds.sort((a, b) => a - b).join(',');
+    const cached = this.#tagSetIds.get(setKey);
+    if (cached !== undefined) return cached;
+
+    const { findTagSet, insertTagSet, insertTagSetMember } = this.#statements;
+    let tagSetId = (findTagSet.get(setKey) as { tag_set_id: number } | undefined)?.tag_set_id;
+    if (tagSetId === undefined) {
+      tagSetId = Number(insertTagSet.run(setKey).lastInsertRowid);
+      for (const tagId of tagIds) insertTagSetMember.run(tagId, tagSetId);
+    }
+    remember(this.#tagSetIds, setKey, tagSetId);
+    return tagSetId;
   }
 
   #tagId(source: TagSource, key: string, value: string): number {
@@ -90,9 +108,15 @@ export class ChainWriter {
     const { findTag, insertTag } = this.#statements;
     const found = findTag.get(source, key, value) as { tag_id: number } | undefined;
     const tagId = found?.tag_id ?? Number(insertTag.run(source, key, value).lastInsertRowid);
-    this.#tagIds.set(cacheKey, tagId);
+    remember(this.#tagIds, cacheKey, tagId);
     return tagId;
   }
+}
+
+/** Caches an id, starting over past a bound so that a long-lived writer's memory stays flat. */
+function remember(cache: Map<string, number>, key: string, id: number): void {
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, id);
 }
 
 function prepareStatements(db: Database.Database) {
@@ -100,14 +124,18 @@ function prepareStatements(db: Database.Database) {
     tail: db.prepare('SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1'),
     insertRecord: db.prepare(
       `INSERT INTO audit_records (seq, id, kind, time, statement_id, principal, connection,
-         outcome, statement_type, event, prev_hash, hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         outcome, statement_type, tag_set_id, event, prev_hash, hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     findTag: db.prepare(
       'SELECT tag_id FROM audit_tag_values WHERE source = ? AND key = ? AND value = ?',
     ),
     insertTag: db.prepare('INSERT INTO audit_tag_values (source, key, value) VALUES (?, ?, ?)'),
-    insertRecordTag: db.prepare('INSERT INTO audit_record_tags (tag_id, seq) VALUES (?, ?)'),
+    findTagSet: db.prepare('SELECT tag_set_id FROM audit_tag_sets WHERE tag_ids = ?'),
+    insertTagSet: db.prepare('INSERT INTO audit_tag_sets (tag_ids) VALUES (?)'),
+    insertTagSetMember: db.prepare(
+      'INSERT INTO audit_tag_set_members (tag_id, tag_set_id) VALUES (?, ?)',
+    ),
     insertSql: db.prepare('INSERT INTO audit_sql (rowid, sql_text) VALUES (?, ?)'),
   };
 }

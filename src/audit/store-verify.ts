@@ -25,16 +25,10 @@ export interface RecordRow {
   connection: string | null;
   outcome: string | null;
   statement_type: string | null;
+  tag_set_id: number | null;
   event: string;
   prev_hash: string;
   hash: string;
-}
-
-interface TagRow {
-  seq: number;
-  source: string;
-  key: string;
-  value: string;
 }
 
 const PROGRESS_EVERY = 5000;
@@ -66,17 +60,13 @@ const COPIED_COLUMNS: Array<[keyof RecordRow, keyof EventColumns]> = [
 export function verifyStore(db: Database.Database, options: VerifyOptions = {}): StoreVerifyReport {
   const total = (db.prepare('SELECT count(*) AS n FROM audit_records').get() as { n: number }).n;
   const verifier = new ChainVerifier({ fromGenesis: true });
-  const tags = new TagCursor(db);
+  const tagSets = new TagSets(db);
 
   let checked = 0;
-  try {
-    for (const row of db.prepare('SELECT * FROM audit_records ORDER BY seq').iterate()) {
-      checkRow(verifier, row as RecordRow, tags);
-      checked += 1;
-      if (checked % PROGRESS_EVERY === 0) options.onProgress?.(checked, total);
-    }
-  } finally {
-    tags.close();
+  for (const row of db.prepare('SELECT * FROM audit_records ORDER BY seq').iterate()) {
+    checkRow(verifier, row as RecordRow, tagSets);
+    checked += 1;
+    if (checked % PROGRESS_EVERY === 0) options.onProgress?.(checked, total);
   }
   options.onProgress?.(checked, total);
 
@@ -96,16 +86,15 @@ export function toLink(row: RecordRow): ChainLink {
   };
 }
 
-function checkRow(verifier: ChainVerifier, row: RecordRow, tags: TagCursor): void {
+function checkRow(verifier: ChainVerifier, row: RecordRow, tagSets: TagSets): void {
   const link = toLink(row);
-  const storedTags = tags.take(row.seq);
   if (!verifier.check(link)) return;
 
-  const mismatch = indexMismatch(row, storedTags);
+  const mismatch = indexMismatch(row, tagSets.members(row.tag_set_id));
   if (mismatch) verifier.inconsistent(link, mismatch);
 }
 
-function indexMismatch(row: RecordRow, storedTags: string[]): string | null {
+function indexMismatch(row: RecordRow, storedTags: string): string | null {
   const expected = eventColumns(JSON.parse(row.event) as AuditEvent);
 
   for (const [column, field] of COPIED_COLUMNS) {
@@ -114,44 +103,42 @@ function indexMismatch(row: RecordRow, storedTags: string[]): string | null {
     }
   }
 
-  const expectedTags = expected.tags.map((tag) => tag.join('\u0000')).sort();
-  if (expectedTags.join('\u0001') !== storedTags.join('\u0001')) {
-    return `record ${row.seq}'s tag rows do not match the tags in its event`;
+  if (tagListKey(expected.tags) !== storedTags) {
+    return `record ${row.seq}'s stored tags do not match the tags in its event`;
   }
   return null;
 }
 
-/** Reads tag rows in seq order alongside the records, one record's tags at a time. */
-class TagCursor {
-  readonly #rows: Iterator<TagRow>;
-  #next: TagRow | undefined;
+/** One string per set of tags, comparable whatever order the tags came in. */
+function tagListKey(tags: Array<[string, string, string]>): string {
+  return tags
+    .map((tag) => tag.join('\u0000'))
+    .sort()
+    .join('\u0001');
+}
+
+/** The tags of each stored tag set, read once each (records of one session share a set). */
+class TagSets {
+  readonly #members: Database.Statement;
+  readonly #cache = new Map<number, string>();
 
   constructor(db: Database.Database) {
-    const statement = db.prepare('SELECT seq, source, key, value FROM audit_tags ORDER BY seq');
-    this.#rows = statement.iterate() as Iterator<TagRow>;
-    this.#advance();
+    this.#members = db.prepare(
+      `SELECT tv.source, tv.key, tv.value FROM audit_tag_set_members m
+       JOIN audit_tag_values tv ON tv.tag_id = m.tag_id WHERE m.tag_set_id = ?`,
+    );
   }
 
-  /** The tags of `seq`, sorted; tag rows of seqs with no record are skipped. */
-  take(seq: number): string[] {
-    while (this.#next && this.#next.seq < seq) this.#advance();
+  members(tagSetId: number | null): string {
+    if (tagSetId === null) return '';
+    const cached = this.#cache.get(tagSetId);
+    if (cached !== undefined) return cached;
 
-    const tags: string[] = [];
-    while (this.#next && this.#next.seq === seq) {
-      tags.push([this.#next.source, this.#next.key, this.#next.value].join('\u0000'));
-      this.#advance();
-    }
-    return tags.sort();
-  }
-
-  /** Ends the read early; the connection runs no other statement while a cursor is open. */
-  close(): void {
-    this.#rows.return?.();
-  }
-
-  #advance(): void {
-    const step = this.#rows.next();
-    this.#next = step.done ? undefined : step.value;
+    const rows = this.#members.raw().all(tagSetId) as Array<[string, string, string]>;
+    const key = tagListKey(rows);
+    if (this.#cache.size >= 10_000) this.#cache.clear();
+    this.#cache.set(tagSetId, key);
+    return key;
   }
 }
 

@@ -259,13 +259,14 @@ describe('SQLite audit store', () => {
         () => db.prepare('DELETE FROM audit_records WHERE seq = 1').run(),
         /append-only/,
       );
-      assert.throws(() => db.prepare('UPDATE audit_record_tags SET seq = 0').run(), /append-only/);
-      assert.throws(() => db.prepare('DELETE FROM audit_record_tags').run(), /append-only/);
-      assert.throws(
-        () => db.prepare("UPDATE audit_tag_values SET value = 'x'").run(),
-        /append-only/,
-      );
-      assert.throws(() => db.prepare('DELETE FROM audit_tag_values').run(), /append-only/);
+      for (const [table, column] of [
+        ['audit_tag_values', 'value'],
+        ['audit_tag_sets', 'tag_ids'],
+        ['audit_tag_set_members', 'tag_id'],
+      ]) {
+        assert.throws(() => db.prepare(`UPDATE ${table} SET ${column} = 0`).run(), /append-only/);
+        assert.throws(() => db.prepare(`DELETE FROM ${table}`).run(), /append-only/);
+      }
     } finally {
       db.close();
     }

@@ -15,7 +15,12 @@ function tamper(path: string, change: (db: Database.Database) => void): void {
   const db = new Database(path);
   try {
     db.pragma('foreign_keys = OFF');
-    for (const table of ['audit_records', 'audit_tag_values', 'audit_record_tags']) {
+    for (const table of [
+      'audit_records',
+      'audit_tag_values',
+      'audit_tag_sets',
+      'audit_tag_set_members',
+    ]) {
       db.exec(`DROP TRIGGER ${table}_no_update; DROP TRIGGER ${table}_no_delete;`);
     }
     change(db);
@@ -80,7 +85,7 @@ describe('verify', () => {
       },
     );
     assert.match(report.firstBreak!.detail, /^record 7 was altered/);
-    assert.equal(report.warnings.length, 6);
+    assert.equal(report.warnings.length, 8);
   });
 
   test('names the first of the records deleted from the middle', () => {
@@ -139,16 +144,17 @@ describe('verify', () => {
     assert.match(report.firstBreak!.detail, /principal column says "someone-else"/);
   });
 
-  test('catches a tag row deleted to hide a statement from --tag searches', () => {
-    tamper(dir.path, (db) =>
-      db.exec(`DELETE FROM audit_record_tags WHERE seq = 11 AND tag_id =
-        (SELECT tag_id FROM audit_tag_values WHERE key = 'run_id')`),
-    );
+  test('catches a record moved out of its tag set to hide it from --tag searches', () => {
+    tamper(dir.path, (db) => db.exec('UPDATE audit_records SET tag_set_id = NULL WHERE seq = 11'));
 
     const report = verify();
     assert.equal(report.firstBreak!.problem, 'index_mismatch');
     assert.equal(report.firstBreak!.seq, 11);
-    assert.match(report.firstBreak!.detail, /^record 11's tag rows do not match/);
+    assert.equal(report.breaks, 1);
+    assert.match(
+      report.firstBreak!.detail,
+      /^record 11's stored tags do not match the tags in its event/,
+    );
   });
 
   test('catches a shared tag value rewritten, at the first record carrying it', () => {
@@ -175,8 +181,10 @@ describe('verify', () => {
         'audit_records_no_delete',
         'audit_tag_values_no_update',
         'audit_tag_values_no_delete',
-        'audit_record_tags_no_update',
-        'audit_record_tags_no_delete',
+        'audit_tag_sets_no_update',
+        'audit_tag_sets_no_delete',
+        'audit_tag_set_members_no_update',
+        'audit_tag_set_members_no_delete',
       ],
     );
   });

@@ -1,0 +1,172 @@
+/**
+ * Audit append throughput: N concurrent callers, each appending a statement event and waiting
+ * for it before the next (as the gateway does per statement), for a fixed time per case. Runs
+ * both durability modes; group commit batches whatever the callers have waiting.
+ *
+ * Usage: npm run bench:audit [-- --seconds 3 --dir /some/disk]
+ * Writes bench/results/audit.json.
+ */
+import { mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type AuditDurability, type AuditStore, openAuditStore } from '../../src/audit/index.js';
+import type { StatementEvent } from '../../src/audit/types.js';
+
+const CALLERS = [1, 8, 64, 256];
+const DURABILITIES: AuditDurability[] = ['fsync', 'default'];
+
+interface CaseResult {
+  durability: AuditDurability;
+  callers: number;
+  appends: number;
+  seconds: number;
+  appendsPerSecond: number;
+  latencyMs: { p50: number; p99: number };
+  /** CPU time of the whole process (both threads) per append: less sensitive to a busy host. */
+  cpuMicrosPerAppend: number;
+}
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '3' },
+    dir: { type: 'string', default: tmpdir() },
+    out: {
+      type: 'string',
+      default: new URL('../../../bench/results/audit.json', import.meta.url).pathname,
+    },
+  },
+});
+const seconds = Number(values.seconds);
+
+/** A statement event shaped like the gateway's: GitHub Actions tags, a query tag, binds. */
+function statement(index: number): StatementEvent {
+  const now = new Date().toISOString();
+  return {
+    kind: 'statement',
+    time: now,
+    principal: 'repo:acme/warehouse:ref:refs/heads/main',
+    connection: 'analytics',
+    gatewaySessionId: 'gw-5c1e0f7a',
+    upstreamSessionId: 'up-91ab77d2',
+    verifiedTags: {
+      repository: 'acme/warehouse',
+      ref: 'refs/heads/main',
+      sha: '3f60663de2d3b6ee3c94a2178843fda6e5fb52b3',
+      run_id: '9876543210',
+      workflow: 'nightly-report',
+    },
+    claimedTags: { QUERY_TAG: 'nightly-report', model: 'agent-model-2026-05' },
+    clientApp: 'JavaScript',
+    clientVersion: '3.4.0',
+    statementId: `st-${index}`,
+    requestId: `req-${index}`,
+    sqlText: `SELECT o.id, o.total, c.region FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.placed_at >= ? AND c.region = ? LIMIT ${index % 1000}`,
+    binds: { '1': { type: 'TEXT', value: 'sha256:9c1185a5c5e9fc54612808977ee8f548b2258d31' } },
+    bindRecording: 'hashed',
+    statementType: 'SELECT',
+    receivedAt: now,
+    startedAt: now,
+  };
+}
+
+async function runCase(durability: AuditDurability, callers: number): Promise<CaseResult> {
+  const dir = mkdtempSync(join(values.dir!, 'tollgate-bench-audit-'));
+  const store = openAuditStore({ path: join(dir, 'audit.db'), durability });
+  try {
+    await store.ready();
+    await appendFor(store, callers, 0.3);
+    const started = process.hrtime.bigint();
+    const cpuBefore = process.cpuUsage();
+    const latencies = await appendFor(store, callers, seconds);
+    const cpu = process.cpuUsage(cpuBefore);
+    const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+
+    const verify = store.verify();
+    if (!verify.ok) throw new Error(`chain broken after the run: ${verify.firstBreak?.detail}`);
+    return {
+      ...summarise(durability, callers, latencies, elapsed),
+      cpuMicrosPerAppend: round((cpu.user + cpu.system) / latencies.length),
+    };
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Each caller appends and awaits, again and again, until the time is up. */
+async function appendFor(
+  store: AuditStore,
+  callers: number,
+  forSeconds: number,
+): Promise<number[]> {
+  const deadline = performance.now() + forSeconds * 1000;
+  const latencies: number[] = [];
+  let next = 0;
+
+  const caller = async () => {
+    while (performance.now() < deadline) {
+      const start = performance.now();
+      await store.append(statement(next++));
+      latencies.push(performance.now() - start);
+    }
+  };
+  await Promise.all(Array.from({ length: callers }, caller));
+  return latencies;
+}
+
+function summarise(
+  durability: AuditDurability,
+  callers: number,
+  latencies: number[],
+  elapsed: number,
+): Omit<CaseResult, 'cpuMicrosPerAppend'> {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const at = (share: number) =>
+    round(sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))]!);
+  return {
+    durability,
+    callers,
+    appends: latencies.length,
+    seconds: round(elapsed),
+    appendsPerSecond: Math.round(latencies.length / elapsed),
+    latencyMs: { p50: at(0.5), p99: at(0.99) },
+  };
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+const loadBefore = loadavg();
+const results: CaseResult[] = [];
+for (const durability of DURABILITIES) {
+  for (const callers of CALLERS) {
+    const result = await runCase(durability, callers);
+    results.push(result);
+    console.log(
+      `${durability.padEnd(8)} callers ${String(callers).padStart(4)}  ` +
+        `${String(result.appendsPerSecond).padStart(7)} appends/s  ` +
+        `p50 ${result.latencyMs.p50} ms  p99 ${result.latencyMs.p99} ms  ` +
+        `${result.cpuMicrosPerAppend} µs CPU/append`,
+    );
+  }
+}
+
+const fsInfo = statfsSync(values.dir!);
+const report = {
+  benchmark: 'audit appends',
+  date: new Date().toISOString(),
+  node: process.version,
+  platform: `${process.platform} ${process.arch}`,
+  cpu: `${cpus()[0]?.model ?? 'unknown'} x${cpus().length}`,
+  storeDir: values.dir,
+  filesystemType: `0x${fsInfo.type.toString(16)}`,
+  secondsPerCase: seconds,
+  /** 1-minute load average before and after: other work on the host lowers the figures. */
+  loadAverage: { before: round(loadBefore[0]!), after: round(loadavg()[0]!) },
+  event: 'statement event, ~1 KB canonical JSON, 7 tags, FTS-indexed SQL',
+  results,
+};
+writeFileSync(values.out!, `${JSON.stringify(report, null, 2)}\n`);
+console.log(`wrote ${values.out}`);
