@@ -128,8 +128,9 @@ function registerVerify(audit: Command): void {
         ? await verifyFile(flags.file)
         : await withStore(flags, (store) => verifyWithProgress(store));
 
+      const json = report.ok ? report : { ...report, code: 'TG_AUDIT_CHAIN_BROKEN' };
       process.stdout.write(
-        flags.json ? `${JSON.stringify(report, null, 2)}\n` : describeVerify(report),
+        flags.json ? `${JSON.stringify(json, null, 2)}\n` : describeVerify(report),
       );
       process.exitCode = report.ok ? 0 : 1;
     }),

@@ -301,6 +301,7 @@ describe('tollgate audit verify and export', () => {
 
       const json = JSON.parse(tollgate(['verify', '--db', copy.path, '--json']).stdout);
       assert.equal(json.ok, false);
+      assert.equal(json.code, 'TG_AUDIT_CHAIN_BROKEN');
       assert.equal(json.firstBreak.seq, 6);
     } finally {
       copy.cleanup();
