@@ -13,8 +13,8 @@ import {
   type DuckDBType,
   DuckDBTypeId,
   type DuckDBValue,
-  JsonDuckDBValueConverter,
 } from '@duckdb/node-api';
+import { jsonText } from './json-text.js';
 import type { SnowflakeType } from './types.js';
 
 /**
@@ -91,7 +91,7 @@ function encodeText(value: DuckDBValue): string {
 
 function jsonEncoder(type: DuckDBType): ValueEncoder {
   if (type.typeId === DuckDBTypeId.VARCHAR) return encodeText;
-  return (value) => JSON.stringify(JsonDuckDBValueConverter(value, type, JsonDuckDBValueConverter));
+  return (value) => jsonText(value, type);
 }
 
 /** `"<epoch seconds with fraction> <offset minutes + 1440>"`, as Snowflake's result version 1. */

@@ -10,10 +10,14 @@ import { type AstNode, fieldsOf, kindOf, rewrite } from './ast.js';
  * - TO_VARCHAR / TO_CHAR: DuckDB has neither, and polyglot keeps Snowflake's format pattern.
  * - OBJECT_CONSTRUCT: polyglot builds a DuckDB struct, which cannot mix value types.
  * - TO_BINARY: DuckDB has unhex, from_base64 and encode instead.
+ * - Casts to VARCHAR: DuckDB casts a JSON string to its JSON text, quotes included.
  * - Division: DuckDB answers x / 0 with Infinity or NULL, Snowflake with an error.
  */
 export function rewriteFunctions(ast: unknown): void {
   rewrite(ast, (node) => {
+    const cast = fieldsOf(node, 'cast') ?? fieldsOf(node, 'try_cast');
+    if (cast !== null && isStringType(cast.to)) return functionCall('SF_TO_VARCHAR', [cast.this]);
+
     const division = fieldsOf(node, 'div');
     if (division !== null) return functionCall('SF_DIV', [division.left, division.right]);
 
@@ -30,6 +34,16 @@ export function rewriteFunctions(ast: unknown): void {
     if (name === 'object_construct') return objectConstructCall(call);
     return undefined;
   });
+}
+
+const STRING_TYPES = new Set(['var_char', 'char', 'string', 'text']);
+
+function isStringType(type: unknown): boolean {
+  return (
+    typeof type === 'object' &&
+    type !== null &&
+    STRING_TYPES.has(String((type as AstNode).data_type))
+  );
 }
 
 function dateDiffCall(fields: AstNode): AstNode {

@@ -11,7 +11,9 @@ export const FIXED_MACROS: readonly string[] = [
   FLATTEN_MACRO_SQL,
   // DuckDB's date_diff counts unit boundaries crossed, as Snowflake's DATEDIFF does.
   'CREATE OR REPLACE TEMP MACRO SF_DATEDIFF(unit, a, b) AS date_diff(unit, a, b)',
-  'CREATE OR REPLACE TEMP MACRO SF_TO_VARCHAR(x) AS CAST(x AS VARCHAR)',
+  // A VARIANT holding a string converts to the string itself, not to its JSON text ("a").
+  `CREATE OR REPLACE TEMP MACRO SF_TO_VARCHAR(x) AS CASE WHEN typeof(x) = 'JSON'
+     THEN json_extract_string(CAST(x AS JSON), '$') ELSE CAST(x AS VARCHAR) END`,
   `CREATE OR REPLACE TEMP MACRO SF_DATEADD(part, n, x) AS x + CASE part
      WHEN 'year' THEN to_years(CAST(n AS INTEGER))
      WHEN 'quarter' THEN to_months(CAST(n AS INTEGER) * 3)
