@@ -7,6 +7,7 @@ import {
   type AuditRecord,
   type AuditSearch,
   type AuditStore,
+  type ExportRange,
   type Outcome,
   openAuditStore,
   type StatementDetail,
@@ -146,17 +147,20 @@ function registerExport(audit: Command): void {
 
   command.action((flags: StoreFlags & { since?: string; until?: string; out?: string }) =>
     run(command, async () => {
-      const output = flags.out ? createWriteStream(flags.out) : process.stdout;
-      const written = await withStore(flags, (store) =>
-        writeLines(store.exportLines(flags), output),
-      );
-      if (flags.out) {
-        output.end();
-        await once(output, 'finish');
-        process.stderr.write(`Exported ${written} records to ${flags.out}\n`);
-      }
+      await withStore(flags, (store) => exportTo(store, flags, flags.out));
     }),
   );
+}
+
+/** Writes the export to a file (created only once the store is open) or to stdout. */
+async function exportTo(store: AuditStore, range: ExportRange, out: string | undefined) {
+  const output = out ? createWriteStream(out) : process.stdout;
+  const written = await writeLines(store.exportLines(range), output);
+  if (!out) return;
+
+  output.end();
+  await once(output, 'finish');
+  process.stderr.write(`Exported ${written} records to ${out}\n`);
 }
 
 function searchOutput(store: AuditStore, flags: SearchFlags): string {
@@ -280,12 +284,15 @@ function withStoreFlags(command: Command): Command {
     .option('--config <file>', 'a Tollgate config whose audit store to read');
 }
 
-/** Opens the store read-only, runs `use`, and closes it even when `use` fails. */
-async function withStore<T>(flags: StoreFlags, use: (store: AuditStore) => T): Promise<T> {
+/** Opens the store read-only, runs `use` to the end, and closes it even when `use` fails. */
+async function withStore<T>(
+  flags: StoreFlags,
+  use: (store: AuditStore) => T | Promise<T>,
+): Promise<T> {
   const path = await storePath(flags);
   const store = openAuditStore({ path, readOnly: true });
   try {
-    return use(store);
+    return await use(store);
   } finally {
     await store.close();
   }

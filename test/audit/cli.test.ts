@@ -277,6 +277,36 @@ describe('tollgate audit verify and export', () => {
     );
   });
 
+  test('exports a log far larger than a pipe holds, every line intact', async () => {
+    const big = tempStore();
+    try {
+      const store = openAuditStore({ path: big.path });
+      await Promise.all(
+        Array.from({ length: 5000 }, (_, index) =>
+          store.append(statementEvent({ statementId: `st-${index}`, sqlText: `SELECT ${index}` })),
+        ),
+      );
+      await store.close();
+
+      const run = spawnSync(process.execPath, [MAIN, 'audit', 'export', '--db', big.path], {
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      assert.equal(run.status, 0, run.stderr);
+      const seqs = run.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).seq);
+      assert.deepEqual(
+        seqs,
+        Array.from({ length: 5000 }, (_, index) => index + 1),
+      );
+      assert.ok(run.stdout.length > 1024 * 1024);
+    } finally {
+      big.cleanup();
+    }
+  });
+
   test('verify exits 1 and names the first broken event after tampering', async () => {
     const copy = tempStore();
     try {
