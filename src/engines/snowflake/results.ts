@@ -55,7 +55,7 @@ export async function inspectReply(
 
   await countInlineRows(summary, reply.text, data, countArrow);
   summary.resultIds = splitIds(data.resultIds);
-  summary.chunks = chunksOf(data.chunks);
+  summary.chunks = chunksOf(data.chunks, summary.rows > 0 ? 1 : 0);
   summary.chunkHeaders = chunkHeadersOf(data);
   return summary;
 }
@@ -132,10 +132,15 @@ function splitIds(value: unknown): string[] {
   return value.split(',').map((id) => id.trim());
 }
 
-function chunksOf(value: unknown): UpstreamChunk[] {
+/**
+ * The chunks of a reply, numbered as parts of the whole result: part 0 is the rows sent inline,
+ * when there are any. A refreshed reply (`/queries/{id}/result`) may list those rows as a chunk
+ * of their own, and this numbering gives every part the same index in both layouts.
+ */
+function chunksOf(value: unknown, firstIndex: number): UpstreamChunk[] {
   if (!Array.isArray(value)) return [];
-  return value.map((chunk: Record<string, unknown>, index) => ({
-    index,
+  return value.map((chunk: Record<string, unknown>, position) => ({
+    index: firstIndex + position,
     url: typeof chunk?.url === 'string' ? chunk.url : '',
     rowCount: typeof chunk?.rowCount === 'number' ? chunk.rowCount : null,
   }));
