@@ -1,4 +1,5 @@
 import { Dialect, generate, parse, transpile } from '@polyglot-sql/sdk';
+import { databaseStatementKind } from './commands/ddl-target.js';
 import { compilationError, sqlError } from './errors.js';
 import {
   type AstNode,
@@ -48,6 +49,10 @@ export interface QueryPlan {
 /** Parses one Snowflake statement, rejecting text that is empty or holds several. */
 export function parseSnowflake(sql: string): ParsedStatement {
   const result = parse(sql, Dialect.Snowflake);
+  if (!result.success) {
+    const kind = databaseStatementKind(sql);
+    if (kind !== null) return { sql, kind, fields: {}, ast: [] };
+  }
   if (!result.success || !Array.isArray(result.ast)) throw syntaxError(sql, result);
 
   const statements = result.ast as unknown[];

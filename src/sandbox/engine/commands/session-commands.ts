@@ -117,6 +117,9 @@ function parameterValue(node: unknown): string {
   const boolean = fieldsOf(node, 'boolean');
   if (boolean !== null) return String(boolean.value === true);
 
+  const word = fieldsOf(node, 'var');
+  if (word !== null) return String(word.this);
+
   const column = fieldsOf(node, 'column');
   if (column !== null && isIdentifier(column.name)) return column.name.name;
   if (isIdentifier(node)) return node.name;
