@@ -35,13 +35,55 @@ export interface EventRow extends EventColumns {
   eventJson: string;
 }
 
-/** What the writer thread stores: the row without the event object (it has the JSON). */
-export type StoredRow = Omit<EventRow, 'event'>;
+/**
+ * What the writer thread stores: the columns, the event JSON, and the tags as one string (see
+ * `tagSetKey`). Only primitive fields, because copying many small objects between threads costs
+ * more than writing them to SQLite.
+ */
+export interface StoredRow {
+  eventJson: string;
+  kind: AuditEventKind;
+  time: string;
+  statementId: string | null;
+  principal: string | null;
+  connection: string | null;
+  outcome: string | null;
+  statementType: string | null;
+  sqlText: string | null;
+  /** `tagSetKey(tags)`, or '' when the event's tags are not indexed or there are none. */
+  tagSet: string;
+}
 
-/** The row to send to the writer thread: plain strings and arrays, cheap to copy across. */
 export function toStoredRow(row: EventRow): StoredRow {
-  const { event: _event, ...stored } = row;
-  return stored;
+  return {
+    eventJson: row.eventJson,
+    kind: row.kind,
+    time: row.time,
+    statementId: row.statementId,
+    principal: row.principal,
+    connection: row.connection,
+    outcome: row.outcome,
+    statementType: row.statementType,
+    sqlText: row.sqlText,
+    tagSet: row.tags.length === 0 ? '' : tagSetKey(row.tags),
+  };
+}
+
+/**
+ * One string per set of tags, the same whatever order they came in: the sorted tags as JSON, so
+ * any character in a key or value is kept apart. Source and key identify a tag, so sorting on
+ * them is enough.
+ */
+export function tagSetKey(tags: Array<[TagSource, string, string]>): string {
+  const sorted = [...tags].sort(
+    ([sourceA, keyA], [sourceB, keyB]) => compare(sourceA, sourceB) || compare(keyA, keyB),
+  );
+  return JSON.stringify(sorted);
+}
+
+function compare(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
 }
 
 /**

@@ -135,8 +135,14 @@ class SqliteAuditStore extends SqliteAuditReader implements AuditStore {
   async #commit(rows: EventRow[]): Promise<AuditRecord[]> {
     try {
       if (!this.#writer) throw new Error('the audit store was opened read-only');
-      const positions = await this.#writer.write(rows.map(toStoredRow));
-      return positions.map((position, index) => ({ ...position, event: rows[index]!.event }));
+      const batch = await this.#writer.write(rows.map(toStoredRow));
+      return rows.map(({ event }, index) => ({
+        seq: batch.firstSeq + index,
+        id: batch.ids[index]!,
+        event,
+        prevHash: index === 0 ? batch.prevHash : batch.hashes[index - 1]!,
+        hash: batch.hashes[index]!,
+      }));
     } catch (cause) {
       this.#logger.error(
         { err: cause, path: this.path, events: rows.length, failOpen: this.#failOpen },

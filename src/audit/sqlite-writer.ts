@@ -2,16 +2,9 @@ import type Database from 'better-sqlite3';
 import { GENESIS_HASH, recordHash } from './chain.js';
 import type { StoredRow, TagSource } from './event-row.js';
 import { SortableIdGenerator } from './ids.js';
+import type { WrittenBatch } from './writer-protocol.js';
 
 const CACHE_LIMIT = 10_000;
-
-/** Where a record landed in the chain: everything of it but the event, which the caller has. */
-export interface ChainPosition {
-  seq: number;
-  id: string;
-  prevHash: string;
-  hash: string;
-}
 
 /**
  * Appends batches of events to the chain in one transaction each. Synchronous, as better-sqlite3
@@ -20,7 +13,7 @@ export interface ChainPosition {
 export class ChainWriter {
   readonly #ids = new SortableIdGenerator();
   readonly #statements: ReturnType<typeof prepareStatements>;
-  readonly #transaction: Database.Transaction<(rows: StoredRow[]) => ChainPosition[]>;
+  readonly #transaction: Database.Transaction<(rows: StoredRow[]) => WrittenBatch>;
   /** Tags and tag sets already stored, so most appends look neither up. */
   readonly #tagIds = new Map<string, number>();
   readonly #tagSetIds = new Map<string, number>();
@@ -35,7 +28,7 @@ export class ChainWriter {
    * write lock first, and the tail is read under it, so another process appending to the same
    * file cannot fork the chain.
    */
-  write(rows: StoredRow[]): ChainPosition[] {
+  write(rows: StoredRow[]): WrittenBatch {
     try {
       return this.#transaction.immediate(rows);
     } catch (error) {
@@ -46,21 +39,28 @@ export class ChainWriter {
     }
   }
 
-  #appendAll(rows: StoredRow[]): ChainPosition[] {
+  #appendAll(rows: StoredRow[]): WrittenBatch {
     const last = this.#statements.tail.get() as { seq: number; hash: string } | undefined;
-    let seq = last?.seq ?? 0;
-    let prevHash = last?.hash ?? GENESIS_HASH;
+    const firstSeq = (last?.seq ?? 0) + 1;
+    const batch: WrittenBatch = {
+      firstSeq,
+      prevHash: last?.hash ?? GENESIS_HASH,
+      ids: [],
+      hashes: [],
+    };
 
-    return rows.map((row): ChainPosition => {
-      seq += 1;
+    let prevHash = batch.prevHash;
+    for (const [index, row] of rows.entries()) {
+      const seq = firstSeq + index;
       const id = this.#ids.next();
       const hash = recordHash(prevHash, seq, id, row.eventJson);
       this.#insert(row, seq, id, prevHash, hash);
 
-      const position = { seq, id, prevHash, hash };
+      batch.ids.push(id);
+      batch.hashes.push(hash);
       prevHash = hash;
-      return position;
-    });
+    }
+    return batch;
   }
 
   #insert(row: StoredRow, seq: number, id: string, prevHash: string, hash: string): void {
@@ -75,7 +75,7 @@ export class ChainWriter {
       row.connection,
       row.outcome,
       row.statementType,
-      row.tags.length === 0 ? null : this.#tagSetId(row.tags),
+      row.tagSet === '' ? null : this.#tagSetId(row.tagSet),
       row.eventJson,
       prevHash,
       hash,
@@ -84,19 +84,21 @@ export class ChainWriter {
   }
 
   /** The id of this set of tags, stored (with its members) the first time it is seen. */
-  #tagSetId(tags: StoredRow['tags']): number {
-    const tagIds = tags.map(([source, key, value]) => this.#tagId(source, key, value));
-    const setKey = tagIds.sort((a, b) => a - b).join(',');
-    const cached = this.#tagSetIds.get(setKey);
+  #tagSetId(tagSet: string): number {
+    const cached = this.#tagSetIds.get(tagSet);
     if (cached !== undefined) return cached;
 
+    const tags = JSON.parse(tagSet) as Array<[TagSource, string, string]>;
+    const tagIds = tags.map(([source, key, value]) => this.#tagId(source, key, value));
+    const idList = tagIds.sort((a, b) => a - b).join(',');
+
     const { findTagSet, insertTagSet, insertTagSetMember } = this.#statements;
-    let tagSetId = (findTagSet.get(setKey) as { tag_set_id: number } | undefined)?.tag_set_id;
+    let tagSetId = (findTagSet.get(idList) as { tag_set_id: number } | undefined)?.tag_set_id;
     if (tagSetId === undefined) {
-      tagSetId = Number(insertTagSet.run(setKey).lastInsertRowid);
+      tagSetId = Number(insertTagSet.run(idList).lastInsertRowid);
       for (const tagId of tagIds) insertTagSetMember.run(tagId, tagSetId);
     }
-    remember(this.#tagSetIds, setKey, tagSetId);
+    remember(this.#tagSetIds, tagSet, tagSetId);
     return tagSetId;
   }
 

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { type EventColumns, eventColumns } from './event-row.js';
+import { type EventColumns, eventColumns, type TagSource, tagSetKey } from './event-row.js';
 import { APPEND_ONLY_TABLES } from './schema.js';
 import type { AuditEvent } from './types.js';
 import { type ChainLink, ChainVerifier, type VerifyReport } from './verify.js';
@@ -103,18 +103,10 @@ function indexMismatch(row: RecordRow, storedTags: string): string | null {
     }
   }
 
-  if (tagListKey(expected.tags) !== storedTags) {
+  if ((expected.tags.length === 0 ? '' : tagSetKey(expected.tags)) !== storedTags) {
     return `record ${row.seq}'s stored tags do not match the tags in its event`;
   }
   return null;
-}
-
-/** One string per set of tags, comparable whatever order the tags came in. */
-function tagListKey(tags: Array<[string, string, string]>): string {
-  return tags
-    .map((tag) => tag.join('\u0000'))
-    .sort()
-    .join('\u0001');
 }
 
 /** The tags of each stored tag set, read once each (records of one session share a set). */
@@ -134,8 +126,8 @@ class TagSets {
     const cached = this.#cache.get(tagSetId);
     if (cached !== undefined) return cached;
 
-    const rows = this.#members.raw().all(tagSetId) as Array<[string, string, string]>;
-    const key = tagListKey(rows);
+    const rows = this.#members.raw().all(tagSetId) as Array<[TagSource, string, string]>;
+    const key = rows.length === 0 ? '' : tagSetKey(rows);
     if (this.#cache.size >= 10_000) this.#cache.clear();
     this.#cache.set(tagSetId, key);
     return key;

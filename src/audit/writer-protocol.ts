@@ -1,6 +1,5 @@
 import type Database from 'better-sqlite3';
 import type { StoredRow } from './event-row.js';
-import type { ChainPosition } from './sqlite-writer.js';
 
 /**
  * How far an acknowledged record survives (the values of `audit.durability` in the config).
@@ -32,12 +31,24 @@ export interface WireError {
   code: string | null;
 }
 
+/**
+ * Where a batch landed in the chain, column by column (cheaper to copy between threads than an
+ * object per record): record `i` has seq `firstSeq + i`, id `ids[i]`, hash `hashes[i]`, and
+ * prevHash `hashes[i - 1]`, or `prevHash` for the first.
+ */
+export interface WrittenBatch {
+  firstSeq: number;
+  prevHash: string;
+  ids: string[];
+  hashes: string[];
+}
+
 export type ToWriter = { type: 'write'; rows: StoredRow[] } | { type: 'close' };
 
 export type FromWriter =
   | ({ type: 'ready' } & WriterSettings)
   | { type: 'open_failed'; error: WireError }
-  | { type: 'written'; positions: ChainPosition[] }
+  | ({ type: 'written' } & WrittenBatch)
   | { type: 'write_failed'; error: WireError };
 
 /** WAL, and how often it is synced, on a connection that writes. */

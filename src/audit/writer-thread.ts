@@ -1,16 +1,16 @@
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { StoredRow } from './event-row.js';
-import type { ChainPosition } from './sqlite-writer.js';
 import {
   type FromWriter,
   fromWireError,
   type WriterConfig,
   type WriterSettings,
+  type WrittenBatch,
 } from './writer-protocol.js';
 
 interface Outstanding {
-  resolve(positions: ChainPosition[]): void;
+  resolve(batch: WrittenBatch): void;
   reject(error: Error): void;
 }
 
@@ -43,7 +43,7 @@ export class WriterThread {
   }
 
   /** Writes rows as one transaction; resolves with their places in the chain once committed. */
-  write(rows: StoredRow[]): Promise<ChainPosition[]> {
+  write(rows: StoredRow[]): Promise<WrittenBatch> {
     if (this.#dead) return Promise.reject(this.#dead);
 
     return new Promise((resolve, reject) => {
@@ -84,7 +84,7 @@ export class WriterThread {
     if (this.#outstanding.length === 0) this.#worker.unref();
     if (!waiting) return;
 
-    if (message.type === 'written') waiting.resolve(message.positions);
+    if (message.type === 'written') waiting.resolve(message);
     else if (message.type === 'write_failed') waiting.reject(fromWireError(message.error));
   }
 

@@ -45,7 +45,7 @@ class WriterWorker {
 
     try {
       this.#checkFileInPlace();
-      return { type: 'written', positions: this.#writer.write(message.rows) };
+      return { type: 'written', ...this.#writer.write(message.rows) };
     } catch (error) {
       return { type: 'write_failed', error: toWireError(error) };
     }
