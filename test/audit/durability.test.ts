@@ -53,6 +53,23 @@ describe('durability', () => {
   }
 });
 
+describe('the writer thread', () => {
+  test('completes an awaited append, then lets the process exit without close()', () => {
+    const dir = tempStore();
+    try {
+      const run = spawnSync(process.execPath, [fixture('append-and-leave.js'), dir.path], {
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      assert.equal(run.signal, null, 'the process had to be killed: the store held it open');
+      assert.equal(run.status, 0, run.stderr);
+      assert.equal(run.stdout, '1\n');
+    } finally {
+      dir.cleanup();
+    }
+  });
+});
+
 describe('fail-closed', () => {
   test('refuses appends while another process holds the write lock, and recovers after', async () => {
     const dir = tempStore();
