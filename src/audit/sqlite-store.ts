@@ -14,6 +14,7 @@ import {
   configureWriter,
   type WriterConfig,
   type WriterSettings,
+  type WrittenBatch,
 } from './writer-protocol.js';
 import { WriterThread } from './writer-thread.js';
 
@@ -112,13 +113,7 @@ class SqliteAuditStore extends SqliteAuditReader implements AuditStore {
   async ready(): Promise<WriterSettings> {
     if (!this.#writer) throw unavailable(new Error('the audit store was opened read-only'));
     return this.#writer.ready().catch((cause: unknown) => {
-      throw new TollgateError(
-        'TG_AUDIT_UNAVAILABLE',
-        `cannot open the audit store at ${this.path}`,
-        {
-          cause,
-        },
-      );
+      throw cannotOpen(this.path, cause);
     });
   }
 
@@ -136,13 +131,7 @@ class SqliteAuditStore extends SqliteAuditReader implements AuditStore {
     try {
       if (!this.#writer) throw new Error('the audit store was opened read-only');
       const batch = await this.#writer.write(rows.map(toStoredRow));
-      return rows.map(({ event }, index) => ({
-        seq: batch.firstSeq + index,
-        id: batch.ids[index]!,
-        event,
-        prevHash: index === 0 ? batch.prevHash : batch.hashes[index - 1]!,
-        hash: batch.hashes[index]!,
-      }));
+      return toRecords(batch, rows);
     } catch (cause) {
       this.#logger.error(
         { err: cause, path: this.path, events: rows.length, failOpen: this.#failOpen },
@@ -194,10 +183,25 @@ function openDatabase(options: AuditStoreOptions): Database.Database {
     if (!options.readOnly) configureWriter(db, options.durability ?? 'default');
     return db;
   } catch (cause) {
-    throw new TollgateError('TG_AUDIT_UNAVAILABLE', `cannot open the audit store at ${path}`, {
-      cause,
-    });
+    throw cannotOpen(path, cause);
   }
+}
+
+function cannotOpen(path: string, cause: unknown): TollgateError {
+  return new TollgateError('TG_AUDIT_UNAVAILABLE', `cannot open the audit store at ${path}`, {
+    cause,
+  });
+}
+
+/** The records of a written batch, rebuilt from its columns and the events the rows came from. */
+function toRecords(batch: WrittenBatch, rows: EventRow[]): AuditRecord[] {
+  return rows.map(({ event }, index) => ({
+    seq: batch.firstSeq + index,
+    id: batch.ids[index]!,
+    event,
+    prevHash: index === 0 ? batch.prevHash : batch.hashes[index - 1]!,
+    hash: batch.hashes[index]!,
+  }));
 }
 
 function writerConfig(options: AuditStoreOptions): WriterConfig {
