@@ -45,6 +45,18 @@ export class AuditRecorder {
     );
   }
 
+  /**
+   * Appends and waits until durable, but a failure is only logged: for events that must be on
+   * record before the reply (a refused login) yet gate nothing.
+   */
+  async record(event: AuditEvent, log: Logger = this.#log): Promise<void> {
+    try {
+      await this.#sink.append(event);
+    } catch (error) {
+      log.error({ err: error, kind: event.kind }, 'audit store failed to record an event');
+    }
+  }
+
   /** Appends without holding anyone up; a failure is logged, since the reply has gone. */
   afterAction(event: AuditEvent, log: Logger = this.#log): void {
     const append = this.#sink.append(event).then(

@@ -150,6 +150,7 @@ async function handleHttp(
       receivedAt,
     };
     sendJson(response, await routeRequest(context, snowflakeRequest));
+    context.log.debug({ method: snowflakeRequest.method, path, ms: msSince(receivedAt) }, 'request');
   } catch (error) {
     replyWithError(context, response, path, error);
   }
@@ -194,6 +195,10 @@ async function shutdown(
   await context.audit.drain();
   await Promise.all([...context.routes.values()].map((route) => route.client.close()));
   context.log.info('snowflake front end stopped');
+}
+
+function msSince(start: Date): number {
+  return Date.now() - start.getTime();
 }
 
 function listen(server: Server, host: string, port: number): Promise<number> {

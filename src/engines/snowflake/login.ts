@@ -50,7 +50,7 @@ export async function handleLogin(
     const attempt = readAttempt(data, claimedTags, client);
     return await logIn(context, request, attempt, failure);
   } catch (error) {
-    recordFailure(context, failure, error, unverifiedIssuer(data));
+    await recordFailure(context, failure, error, unverifiedIssuer(data));
     throw error;
   }
 }
@@ -171,20 +171,20 @@ async function recordSuccess(context: FrontEndContext, session: GatewaySession):
   }
 }
 
-function recordFailure(
+/** A refused login is on record before the client hears of it. */
+async function recordFailure(
   context: FrontEndContext,
   failure: SessionAuditContext,
   error: unknown,
   issuer: string | null,
-): void {
+): Promise<void> {
   const code = isTollgateError(error) ? error.code : 'TG_INTERNAL';
   const message = isTollgateError(error) ? error.message : 'the gateway failed during login';
   context.log.info(
     { code, connection: failure.connection, principal: failure.principal },
     'login refused',
   );
-  const event = loginFailed(failure, issuer, { code, message });
-  context.audit.afterAction(event);
+  await context.audit.record(loginFailed(failure, issuer, { code, message }));
 }
 
 /** The `iss` a token claims, unverified, so a refused login still says whose token it was. */
