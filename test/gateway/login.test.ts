@@ -95,7 +95,12 @@ test('an authenticator that carries no OIDC token is refused, over plain HTTP to
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
-      data: { ACCOUNT_NAME: ACCOUNT, LOGIN_NAME: 'x', AUTHENTICATOR: 'SNOWFLAKE_JWT', TOKEN: 'eyJ.x.y' },
+      data: {
+        ACCOUNT_NAME: ACCOUNT,
+        LOGIN_NAME: 'x',
+        AUTHENTICATOR: 'SNOWFLAKE_JWT',
+        TOKEN: 'eyJ.x.y',
+      },
     }),
   });
   const reply = (await response.json()) as { success: boolean; code: string; message: string };

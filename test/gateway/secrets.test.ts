@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { destroy, execute, streamCount } from './driver.js';
 import { type Harness, startHarness, UPSTREAM_PASSWORD } from './harness.js';
 
@@ -17,7 +17,10 @@ let oidcToken: string;
 
 before(async () => {
   // Upstream session tokens live 2 s, so the session below renews through the gateway.
-  harness = await startHarness({ binds: 'hashed', sandbox: { sessionTokenSeconds: 2, chunkRows: 5000 } });
+  harness = await startHarness({
+    binds: 'hashed',
+    sandbox: { sessionTokenSeconds: 2, chunkRows: 5000 },
+  });
   oidcToken = await harness.token();
   const connection = await harness.connect({ token: oidcToken });
 
@@ -47,7 +50,9 @@ function upstreamTokens(): string[] {
 }
 
 test('the session renewed its token through the gateway, with both tokens in the reply', () => {
-  const renewals = harness.clientProxy.exchanges.filter((e) => e.path.startsWith('/session/token-request'));
+  const renewals = harness.clientProxy.exchanges.filter((e) =>
+    e.path.startsWith('/session/token-request'),
+  );
   assert.ok(renewals.length > 0, 'the driver renewed its session token');
   const data = JSON.parse(renewals[0]!.body).data;
   assert.match(data.sessionToken, /^tgs_/);

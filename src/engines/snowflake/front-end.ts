@@ -135,22 +135,25 @@ async function handleHttp(
   const queryAt = target.indexOf('?');
   const path = queryAt === -1 ? target : target.slice(0, queryAt);
   try {
+    // Chunk downloads stream; every other endpoint is one JSON exchange.
     if (request.method === 'GET' && path.startsWith(CHUNK_PATH_PREFIX)) {
       const ticket = path.slice(CHUNK_PATH_PREFIX.length);
       return await serveChunk(context, ticket, response, countArrowStreamRows);
     }
+    const body = await readBody(request, MAX_QUERY_BODY_BYTES);
+    const baseUrl = options.publicUrl ?? `${scheme}://${request.headers.host ?? 'localhost'}`;
     const snowflakeRequest: SnowflakeRequest = {
       method: request.method ?? 'GET',
       path,
       pathAndQuery: target,
       query: new URLSearchParams(queryAt === -1 ? '' : target.slice(queryAt + 1)),
       headers: request.headers,
-      body: await readBody(request, MAX_QUERY_BODY_BYTES),
-      baseUrl: options.publicUrl ?? `${scheme}://${request.headers.host ?? 'localhost'}`,
+      body,
+      baseUrl,
       receivedAt,
     };
     sendJson(response, await routeRequest(context, snowflakeRequest));
-    context.log.debug({ method: snowflakeRequest.method, path, ms: msSince(receivedAt) }, 'request');
+    context.log.debug({ method: request.method, path, ms: msSince(receivedAt) }, 'request');
   } catch (error) {
     replyWithError(context, response, path, error);
   }
