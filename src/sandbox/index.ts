@@ -1,3 +1,5 @@
+// Must run before the engine's WebAssembly transpiler loads; see v8-flags.ts.
+import './server/v8-flags.js';
 import { readFile } from 'node:fs/promises';
 import { type Logger, silentLogger } from '../log.js';
 import { createDuckDbEngine } from './engine/index.js';

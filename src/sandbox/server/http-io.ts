@@ -29,22 +29,26 @@ export async function readJsonBody(req: IncomingMessage, limitBytes: number): Pr
   }
 }
 
-async function readRawBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
+function readRawBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? Number.NaN);
   const parts: Buffer[] = [];
   let total = 0;
 
-  for await (const part of req as AsyncIterable<Buffer>) {
-    total += part.length;
-    if (total <= limitBytes) parts.push(part);
-    if (total > limitBytes * DRAIN_FACTOR) {
-      req.destroy();
-      break;
-    }
-  }
-
-  if (total > limitBytes || declared > limitBytes) throw requestTooLarge(limitBytes);
-  return Buffer.concat(parts, total);
+  return new Promise((resolve, reject) => {
+    req.on('data', (part: Buffer) => {
+      total += part.length;
+      if (total <= limitBytes) parts.push(part);
+      else if (total > limitBytes * DRAIN_FACTOR) req.destroy();
+    });
+    req.on('end', () => {
+      if (total > limitBytes || declared > limitBytes) reject(requestTooLarge(limitBytes));
+      else resolve(parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, total));
+    });
+    req.on('close', () => {
+      if (!req.complete)
+        reject(total > limitBytes ? requestTooLarge(limitBytes) : requestInvalid('body cut short'));
+    });
+  });
 }
 
 function isGzip(raw: Buffer): boolean {

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 /**
  * JSON writing for replies. Snowflake sends 64-bit integers (session ids) as bare JSON numbers,
  * which a JavaScript number cannot carry past 2^53, and rowsets are produced as text ahead of
@@ -24,20 +26,26 @@ export type JsonValue =
   | JsonValue[]
   | { [key: string]: JsonValue | undefined };
 
+/**
+ * Placeholders stand in for raw fragments while JSON.stringify does the rest. The random part
+ * keeps a client's own string from ever looking like one; NUL comes out escaped as \u0000.
+ */
+const PLACEHOLDER_TAG = `\u0000${randomBytes(12).toString('hex')}:`;
+const PLACEHOLDER = new RegExp(`"\\\\u0000${PLACEHOLDER_TAG.slice(1)}(\\d+)"`, 'g');
+
 /** Serializes `value`; object keys whose value is `undefined` are left out, as JSON.stringify does. */
 export function toJson(value: JsonValue): string {
-  if (value === null) return 'null';
-  if (typeof value === 'bigint') return value.toString();
-  if (value instanceof RawJson) return value.text;
-  if (Array.isArray(value)) return `[${value.map(toJson).join(',')}]`;
-  if (typeof value === 'object') return objectToJson(value);
-  return JSON.stringify(value);
+  const fragments: string[] = [];
+  const text = JSON.stringify(value, (_key, member: unknown) => {
+    if (typeof member === 'bigint') return placeholder(fragments, member.toString());
+    if (member instanceof RawJson) return placeholder(fragments, member.text);
+    return member;
+  });
+  if (fragments.length === 0) return text;
+  return text.replace(PLACEHOLDER, (_match, index: string) => fragments[Number(index)] ?? 'null');
 }
 
-function objectToJson(value: { [key: string]: JsonValue | undefined }): string {
-  const members: string[] = [];
-  for (const [key, member] of Object.entries(value)) {
-    if (member !== undefined) members.push(`${JSON.stringify(key)}:${toJson(member)}`);
-  }
-  return `{${members.join(',')}}`;
+function placeholder(fragments: string[], text: string): string {
+  fragments.push(text);
+  return `${PLACEHOLDER_TAG}${fragments.length - 1}`;
 }

@@ -2,7 +2,7 @@ import { decodeJwt } from 'jose';
 import type { OpenSessionOptions } from '../engine/types.js';
 import { badCredentials, requestInvalid } from './errors.js';
 import type { JsonValue } from './json.js';
-import { parametersList } from './parameters.js';
+import { parametersJson } from './parameters.js';
 import { ok, type Reply } from './replies.js';
 import { type LoginData, parseLoginBody } from './request-bodies.js';
 import type { SandboxSession } from './sessions.js';
@@ -116,7 +116,7 @@ function loginData(session: SandboxSession): Record<string, JsonValue> {
     healthCheckInterval: 45,
     newClientForUpgrade: null,
     sessionId: session.id,
-    parameters: parametersList(session.engine.state),
+    parameters: parametersJson(session.engine.state),
     sessionInfo: session.sessionInfo(),
     idToken: null,
     idTokenValidityInSeconds: 0,

@@ -1,14 +1,12 @@
+import { once } from 'node:events';
 import { promisify } from 'node:util';
-import { gzip, constants as zlibConstants } from 'node:zlib';
+import { createGzip, gzip, constants as zlibConstants } from 'node:zlib';
 import type { JsonRow, ResultColumn, StatementResult } from '../engine/types.js';
 
 const gzipAsync = promisify(gzip);
 
 /** A chunk body past this many bytes is closed early, whatever `chunkRows` says (Snowflake's cap). */
 const MAX_CHUNK_BYTES = 16 * 1024 * 1024;
-
-/** Chunks being gzipped at once; more would hold more uncompressed text in memory. */
-const GZIP_IN_FLIGHT = 4;
 
 /** How a result is sent: JSON rowsets, or Arrow IPC streams for the drivers that ask for them. */
 export type ResultFormat = 'json' | 'arrow';
@@ -69,6 +67,7 @@ export async function materialize(
       await cutter.add(next.value);
     }
   } catch (error) {
+    cutter.discard();
     // Lets the engine release its connection once the batch it is producing is done.
     void batches.return?.()?.catch(() => {});
     throw error;
@@ -112,18 +111,16 @@ export function inlineResult(
 class ChunkCutter {
   readonly #columns: ResultColumn[];
   readonly #options: MaterializeOptions;
-  readonly #inline: RowWriter;
+  readonly #inlineRows: JsonRow[] = [];
   #inlineBytes = 0;
   #inlineOpen = true;
-  #current: RowWriter | null = null;
+  #current: ChunkWriter | null = null;
   readonly #sealed: Promise<StoredChunk>[] = [];
-  #settled = 0;
   #totalRows = 0;
 
   constructor(columns: ResultColumn[], options: MaterializeOptions) {
     this.#columns = columns;
     this.#options = options;
-    this.#inline = this.#newWriter();
   }
 
   async add(batch: JsonRow[]): Promise<void> {
@@ -134,18 +131,20 @@ class ChunkCutter {
       this.#current ??= this.#newWriter();
       const writer = this.#current;
       const take = Math.min(batch.length - start, this.#options.chunkRows - writer.rowCount);
-      writer.add(start === 0 && take === batch.length ? batch : batch.slice(start, start + take));
+      await writer.write(
+        start === 0 && take === batch.length ? batch : batch.slice(start, start + take),
+      );
       start += take;
-      if (writer.rowCount >= this.#options.chunkRows || writer.textLength >= MAX_CHUNK_BYTES) {
+      if (writer.rowCount >= this.#options.chunkRows || writer.byteLength >= MAX_CHUNK_BYTES) {
         await this.#seal();
       }
     }
   }
 
   async finish(result: StatementResult): Promise<MaterializedResult> {
-    if (this.#current !== null) await this.#seal();
+    await this.#seal();
     const chunks = await Promise.all(this.#sealed);
-    const inlinePlain = this.#inline.rowCount > 0 ? this.#inline.encode() : null;
+    const inlinePlain = this.#inlineRows.length > 0 ? this.#encodeInline() : null;
     const hasChunks = chunks.length > 0;
 
     return {
@@ -154,27 +153,41 @@ class ChunkCutter {
       rowsAffected: result.rowsAffected,
       format: this.#options.format,
       totalRows: this.#totalRows,
-      inlineRows: this.#inline.rowCount,
+      inlineRows: this.#inlineRows.length,
       inline: inlineText(this.#options.format, inlinePlain),
       inlineChunk:
-        hasChunks && inlinePlain ? await gzipChunk(inlinePlain, this.#inline.rowCount) : null,
+        hasChunks && inlinePlain ? await gzipChunk(inlinePlain, this.#inlineRows.length) : null,
       chunks,
       multi: null,
     };
+  }
+
+  /** Drops the chunk being written (the statement was cancelled or failed). */
+  discard(): void {
+    this.#current?.discard();
+    this.#current = null;
   }
 
   /** Moves rows inline until their JSON passes `inlineBytes`; returns how many it took. */
   #takeInline(batch: JsonRow[]): number {
     let taken = 0;
     while (taken < batch.length) {
-      const size = JSON.stringify(batch[taken]).length + 1;
-      if (this.#inlineBytes + size > this.#options.inlineBytes) break;
+      const row = batch[taken] as JsonRow;
+      const size = JSON.stringify(row).length + 1;
+      if (this.#inlineBytes + size > this.#options.inlineBytes) {
+        this.#inlineOpen = false;
+        break;
+      }
       this.#inlineBytes += size;
+      this.#inlineRows.push(row);
       taken += 1;
     }
-    this.#inline.add(taken === batch.length ? batch : batch.slice(0, taken));
-    if (taken < batch.length) this.#inlineOpen = false;
     return taken;
+  }
+
+  #encodeInline(): Buffer {
+    if (this.#options.format === 'json') return Buffer.from(jsonRowsText(this.#inlineRows), 'utf8');
+    return arrowBuffer(this.#arrowEncoder()(this.#columns, this.#inlineRows));
   }
 
   async #seal(): Promise<void> {
@@ -182,53 +195,96 @@ class ChunkCutter {
     this.#current = null;
     if (writer === null || writer.rowCount === 0) return;
 
-    this.#sealed.push(gzipChunk(writer.encode(), writer.rowCount));
-    while (this.#sealed.length - this.#settled > GZIP_IN_FLIGHT) {
-      await this.#sealed[this.#settled];
-      this.#settled += 1;
-    }
+    const sealed = writer.finish();
+    this.#sealed.push(sealed);
+    // Arrow chunks are encoded at sealing; one at a time keeps their rows from piling up.
+    if (this.#options.format === 'arrow') await sealed;
   }
 
-  #newWriter(): RowWriter {
-    if (this.#options.format === 'json') return new JsonRowWriter();
+  #newWriter(): ChunkWriter {
+    if (this.#options.format === 'json') return new JsonChunkWriter();
+    return new ArrowChunkWriter(this.#columns, this.#arrowEncoder());
+  }
+
+  #arrowEncoder(): ArrowEncoder {
     const arrow = this.#options.arrow;
     if (arrow === undefined) throw new TypeError('format arrow needs an ArrowEncoder');
-    return new ArrowRowWriter(this.#columns, arrow);
+    return arrow;
   }
 }
 
-/** Collects the rows of one chunk (or of the inline part) and encodes them once at the end. */
-interface RowWriter {
+/** Builds one downloadable chunk from runs of rows. */
+interface ChunkWriter {
   readonly rowCount: number;
-  /** Rough size, to close a chunk before it grows past MAX_CHUNK_BYTES. */
-  readonly textLength: number;
-  add(rows: JsonRow[]): void;
-  encode(): Buffer;
+  /** Uncompressed bytes so far (an estimate for Arrow), to close a chunk past MAX_CHUNK_BYTES. */
+  readonly byteLength: number;
+  write(rows: JsonRow[]): Promise<void>;
+  finish(): Promise<StoredChunk>;
+  discard(): void;
 }
 
-/** Snowflake's chunk text: rows as JSON arrays joined by commas, without outer brackets. */
-class JsonRowWriter implements RowWriter {
-  rowCount = 0;
-  textLength = 0;
-  readonly #parts: string[] = [];
+/** Text handed to gzip in pieces of about this size: fewer, larger compression calls. */
+const GZIP_WRITE_BYTES = 256 * 1024;
 
-  add(rows: JsonRow[]): void {
+/**
+ * Snowflake's JSON chunk: rows as JSON arrays joined by commas, without outer brackets. The
+ * text is gzipped as it is written, so only the compressed chunk is ever held whole.
+ */
+class JsonChunkWriter implements ChunkWriter {
+  rowCount = 0;
+  byteLength = 0;
+  readonly #gzip = createGzip({ level: zlibConstants.Z_BEST_SPEED });
+  readonly #compressed: Buffer[] = [];
+  #pending: string[] = [];
+  #pendingLength = 0;
+  #flushed = false;
+
+  constructor() {
+    this.#gzip.on('data', (part: Buffer) => this.#compressed.push(part));
+  }
+
+  async write(rows: JsonRow[]): Promise<void> {
     if (rows.length === 0) return;
     const text = jsonRowsText(rows);
-    this.#parts.push(text);
+    this.byteLength += Buffer.byteLength(text, 'utf8') + (this.rowCount === 0 ? 0 : 1);
     this.rowCount += rows.length;
-    this.textLength += text.length + 1;
+    this.#pending.push(text);
+    this.#pendingLength += text.length;
+    if (this.#pendingLength >= GZIP_WRITE_BYTES) await this.#flush();
   }
 
-  encode(): Buffer {
-    return Buffer.from(this.#parts.join(','), 'utf8');
+  async finish(): Promise<StoredChunk> {
+    await this.#flush();
+    const ended = once(this.#gzip, 'end');
+    this.#gzip.end();
+    await ended;
+    const body = Buffer.concat(this.#compressed);
+    return {
+      rowCount: this.rowCount,
+      uncompressedSize: this.byteLength,
+      compressedSize: body.length,
+      body,
+    };
+  }
+
+  discard(): void {
+    this.#gzip.destroy();
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#pending.length === 0) return;
+    const text = (this.#flushed ? ',' : '') + this.#pending.join(',');
+    this.#flushed = true;
+    this.#pending = [];
+    this.#pendingLength = 0;
+    if (!this.#gzip.write(text)) await once(this.#gzip, 'drain');
   }
 }
 
-/** Holds rows as values until the chunk is complete, then writes one Arrow IPC stream. */
-class ArrowRowWriter implements RowWriter {
+/** Holds a chunk's rows until it is complete, then writes one Arrow IPC stream and gzips it. */
+class ArrowChunkWriter implements ChunkWriter {
   rowCount = 0;
-  textLength = 0;
+  byteLength = 0;
   readonly #rows: JsonRow[] = [];
   readonly #columns: ResultColumn[];
   readonly #encode: ArrowEncoder;
@@ -238,18 +294,25 @@ class ArrowRowWriter implements RowWriter {
     this.#encode = encode;
   }
 
-  add(rows: JsonRow[]): void {
+  async write(rows: JsonRow[]): Promise<void> {
     for (const row of rows) {
       this.#rows.push(row);
-      for (const value of row) this.textLength += value === null ? 4 : value.length + 3;
+      for (const value of row) this.byteLength += value === null ? 1 : value.length;
     }
     this.rowCount += rows.length;
   }
 
-  encode(): Buffer {
-    const bytes = this.#encode(this.#columns, this.#rows);
-    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  async finish(): Promise<StoredChunk> {
+    return gzipChunk(arrowBuffer(this.#encode(this.#columns, this.#rows)), this.rowCount);
   }
+
+  discard(): void {
+    this.#rows.length = 0;
+  }
+}
+
+function arrowBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** Rows joined by commas without the outer brackets; one stringify call for the whole run. */

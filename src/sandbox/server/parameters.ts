@@ -1,5 +1,5 @@
 import type { SessionState } from '../engine/types.js';
-import type { JsonValue } from './json.js';
+import { type JsonValue, RawJson } from './json.js';
 import type { ResultFormat } from './materialize.js';
 
 type ParameterValue = string | number | boolean;
@@ -60,6 +60,23 @@ export function parameterValue(state: SessionState, name: string): ParameterValu
 export function parametersList(state: SessionState): JsonValue[] {
   const names = new Set([...DEFAULTS.keys(), ...state.parameters.keys()]);
   return [...names].map((name) => ({ name, value: parameterValue(state, name) }));
+}
+
+const serializedLists = new WeakMap<SessionState, { key: string; json: RawJson }>();
+
+/**
+ * {@link parametersList} as JSON text, kept per session until a parameter changes: every reply
+ * carries the list, and rebuilding it is most of the cost of a small reply.
+ */
+export function parametersJson(state: SessionState): RawJson {
+  let key = '';
+  for (const [name, value] of state.parameters) key += `${name}\u0000${value}\u0001`;
+
+  const cached = serializedLists.get(state);
+  if (cached?.key === key) return cached.json;
+  const json = new RawJson(JSON.stringify(parametersList(state)));
+  serializedLists.set(state, { key, json });
+  return json;
 }
 
 /**

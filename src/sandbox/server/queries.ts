@@ -14,8 +14,7 @@ export class QueryRecord {
   readonly sqlText: string;
   readonly startedAt = Date.now();
   readonly controller = new AbortController();
-  /** The key chunk downloads must present, as Snowflake's `qrmk` (SSE-C key) works on S3. */
-  readonly qrmk = randomBytes(32).toString('base64');
+  #qrmk: string | null = null;
   status: QueryStatus = 'RUNNING';
   endedAt: number | null = null;
   result: MaterializedResult | null = null;
@@ -31,6 +30,12 @@ export class QueryRecord {
     this.#done = new Promise((resolve) => {
       this.#markDone = resolve;
     });
+  }
+
+  /** The key chunk downloads must present, as Snowflake's `qrmk` (SSE-C key) works on S3. */
+  get qrmk(): string {
+    this.#qrmk ??= randomBytes(32).toString('base64');
+    return this.#qrmk;
   }
 
   get running(): boolean {

@@ -2,7 +2,7 @@ import type { ChunkUrlSigner } from './chunk-urls.js';
 import type { SnowflakeReplyError } from './errors.js';
 import { type JsonValue, RawJson } from './json.js';
 import type { MaterializedResult, StoredChunk } from './materialize.js';
-import { parametersList } from './parameters.js';
+import { parametersJson } from './parameters.js';
 import type { QueryRecord } from './queries.js';
 import type { SandboxSession } from './sessions.js';
 
@@ -55,7 +55,7 @@ export function resultData(
 ): Record<string, JsonValue> {
   const state = context.session.engine.state;
   return {
-    parameters: parametersList(state),
+    parameters: parametersJson(state),
     rowtype: result.columns.map((column) => ({ ...column })),
     ...rowsetMembers(record, result, context),
     total: result.totalRows,
