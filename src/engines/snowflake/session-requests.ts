@@ -16,8 +16,8 @@ import type { UpstreamReply } from './upstream.js';
 const MAX_SMALL_BODY_BYTES = 1024 * 1024;
 
 /**
- * `POST /session/token-request` with the master token: renews upstream, then replaces the
- * client's session token. The client must name its current session token as `oldSessionToken`.
+ * `POST /session/token-request` with the master token: renews upstream, then replaces both of
+ * the client's tokens. The client must name its current session token as `oldSessionToken`.
  */
 export async function handleTokenRenewal(
   context: FrontEndContext,
@@ -34,7 +34,7 @@ export async function handleTokenRenewal(
   }
 
   await session.client.renew(session.upstream);
-  context.sessions.renewToken(session);
+  context.sessions.renewTokens(session);
   session.log.debug('session token renewed');
   return renewalReply(session);
 }

@@ -116,13 +116,16 @@ export class SessionStore {
     return session;
   }
 
-  /** Replaces the session token after a renewal; the old one stops working at once. */
-  renewToken(session: GatewaySession): void {
+  /** Replaces both client tokens after a renewal; the old ones stop working at once. */
+  renewTokens(session: GatewaySession): void {
     this.#byToken.delete(session.token);
+    this.#byMasterToken.delete(session.masterToken);
     session.token = newToken('tgs');
+    session.masterToken = newToken('tgm');
     session.tokenExpiresAt = this.#now() + session.upstream.validityInSeconds * 1000;
     session.masterExpiresAt = this.#now() + session.upstream.masterValidityInSeconds * 1000;
     this.#byToken.set(session.token, session);
+    this.#byMasterToken.set(session.masterToken, session);
   }
 
   /** Forgets a session; its tokens stop working. */
