@@ -103,12 +103,12 @@ function translateByKind(kind: string, detail: string): SnowflakeSqlError | null
     case 'Conversion':
       return conversionError(detail);
     case 'Out of Range':
-      return sqlError('outOfRange', `Numeric value out of range: ${stripDuckDbTypes(detail)}`);
+      return sqlError('outOfRange', 'Numeric value out of range');
     case 'Constraint':
-      return sqlError('constraint', `Constraint violation: ${detail}`);
+      return sqlError('constraint', `Constraint violation: ${withoutValues(detail)}`);
     case 'Invalid Input':
       if (detail === DIVISION_BY_ZERO) return sqlError('divisionByZero', DIVISION_BY_ZERO);
-      return sqlError('execution', detail);
+      return sqlError('execution', withoutValues(stripDuckDbTypes(detail)));
     case 'Not implemented':
       return unsupported(detail);
     case 'Permission':
@@ -183,15 +183,33 @@ function binderError(detail: string): SnowflakeSqlError {
   return compilationError('compilation', stripDuckDbTypes(detail));
 }
 
+/**
+ * Snowflake names the value it could not convert; the sandbox does not, because the value may
+ * be a bind, and bind values stay out of messages.
+ */
 function conversionError(detail: string): SnowflakeSqlError {
-  const value = /Could not convert string '([^']*)' to (\w+)/.exec(detail);
-  if (value !== null) {
-    return sqlError('conversion', `Value '${value[1]}' is not recognized`);
-  }
-  if (/out of range/.test(detail)) {
-    return sqlError('outOfRange', 'Numeric value out of range');
-  }
-  return sqlError('conversion', stripDuckDbTypes(detail));
+  if (/out of range/.test(detail)) return sqlError('outOfRange', 'Numeric value out of range');
+
+  const target = /Could not convert .* to (\w+)/.exec(detail)?.[1]?.toUpperCase() ?? '';
+  return sqlError('conversion', `${valueKind(target)} is not recognized`);
+}
+
+function valueKind(duckDbType: string): string {
+  if (/^(DECIMAL|U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?\d*|DOUBLE|FLOAT)$/.test(duckDbType))
+    return 'Numeric value';
+  if (duckDbType === 'DATE') return 'Date value';
+  if (duckDbType.startsWith('TIMESTAMP')) return 'Timestamp value';
+  if (duckDbType.startsWith('TIME')) return 'Time value';
+  if (duckDbType === 'BOOL' || duckDbType === 'BOOLEAN') return 'Boolean value';
+  return 'Value';
+}
+
+/** Quoted text in a message may be a client's value (a bind); it is left out. */
+function withoutValues(detail: string): string {
+  return detail
+    .replace(/'[^']*'|"[^"]*"/g, '<value>')
+    .replace(/Input: .*$/, '')
+    .trim();
 }
 
 /** DuckDB names its physical types (INT32, INT8) in some messages; Snowflake users know neither. */
