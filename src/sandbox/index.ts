@@ -2,7 +2,7 @@
 import './server/v8-flags.js';
 import { readFile } from 'node:fs/promises';
 import { type Logger, silentLogger } from '../log.js';
-import { createDuckDbEngine } from './engine/index.js';
+import { createDuckDbEngine, toArrowIpc } from './engine/index.js';
 import type { SandboxServerOptions } from './server/options.js';
 import { startSandboxServer } from './server/server.js';
 import { UserDirectory } from './server/users.js';
@@ -55,7 +55,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     logger,
   });
   try {
-    const server = await startSandboxServer(engine, { ...options, users, logger });
+    const server = await startSandboxServer(engine, { ...options, users, logger }, toArrowIpc);
     return {
       url: server.url,
       port: server.port,

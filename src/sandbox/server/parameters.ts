@@ -5,23 +5,12 @@ import type { ResultFormat } from './materialize.js';
 type ParameterValue = string | number | boolean;
 
 /**
- * Session parameters the sandbox reports when the session has not set them, with Snowflake's
- * defaults. The drivers read the output formats and TIMEZONE to decode values, and the Node
- * driver keeps the CLIENT_* and JS_* ones as connection settings; numbers and booleans must stay
- * typed (the Node driver treats the string "false" as true).
+ * Client settings the drivers read from login and query replies, at Snowflake's defaults. The
+ * engine's session state holds the SQL-level parameters (TIMEZONE, the output formats); these
+ * are the protocol-level ones it does not, and a session may override any of them.
  * https://docs.snowflake.com/en/sql-reference/parameters
  */
-const DEFAULTS: ReadonlyMap<string, ParameterValue> = new Map<string, ParameterValue>([
-  ['TIMEZONE', 'America/Los_Angeles'],
-  ['TIMESTAMP_OUTPUT_FORMAT', 'YYYY-MM-DD HH24:MI:SS.FF3 TZHTZM'],
-  ['TIMESTAMP_NTZ_OUTPUT_FORMAT', 'YYYY-MM-DD HH24:MI:SS.FF3'],
-  ['TIMESTAMP_LTZ_OUTPUT_FORMAT', ''],
-  ['TIMESTAMP_TZ_OUTPUT_FORMAT', ''],
-  ['DATE_OUTPUT_FORMAT', 'YYYY-MM-DD'],
-  ['TIME_OUTPUT_FORMAT', 'HH24:MI:SS'],
-  ['BINARY_OUTPUT_FORMAT', 'HEX'],
-  ['TIMESTAMP_TYPE_MAPPING', 'TIMESTAMP_NTZ'],
-  ['CLIENT_TIMESTAMP_TYPE_MAPPING', 'TIMESTAMP_LTZ'],
+const CLIENT_DEFAULTS: ReadonlyMap<string, ParameterValue> = new Map<string, ParameterValue>([
   ['CLIENT_PREFETCH_THREADS', 4],
   ['CLIENT_RESULT_CHUNK_SIZE', 160],
   ['CLIENT_MEMORY_LIMIT', 1536],
@@ -31,14 +20,44 @@ const DEFAULTS: ReadonlyMap<string, ParameterValue> = new Map<string, ParameterV
   ['CLIENT_TELEMETRY_ENABLED', true],
   ['QUERY_CONTEXT_CACHE_SIZE', 5],
   ['JS_TREAT_INTEGER_AS_BIGINT', false],
-  ['AUTOCOMMIT', true],
-  ['WEEK_START', 0],
-  ['WEEK_OF_YEAR_POLICY', 0],
   ['PYTHON_CONNECTOR_QUERY_RESULT_FORMAT', 'ARROW'],
   ['JDBC_QUERY_RESULT_FORMAT', 'ARROW'],
   ['GO_QUERY_RESULT_FORMAT', 'ARROW'],
   ['ODBC_QUERY_RESULT_FORMAT', 'ARROW'],
 ]);
+
+/**
+ * Parameters the drivers expect as JSON numbers or booleans. Session state keeps text, and
+ * the Node driver, for one, treats the string "false" as true.
+ */
+const NUMBERS = new Set([
+  'CLIENT_PREFETCH_THREADS',
+  'CLIENT_RESULT_CHUNK_SIZE',
+  'CLIENT_MEMORY_LIMIT',
+  'CLIENT_SESSION_KEEP_ALIVE_HEARTBEAT_FREQUENCY',
+  'CLIENT_STAGE_ARRAY_BINDING_THRESHOLD',
+  'QUERY_CONTEXT_CACHE_SIZE',
+  'MULTI_STATEMENT_COUNT',
+  'STATEMENT_TIMEOUT_IN_SECONDS',
+  'STATEMENT_QUEUED_TIMEOUT_IN_SECONDS',
+  'LOCK_TIMEOUT',
+  'ROWS_PER_RESULTSET',
+  'TWO_DIGIT_CENTURY_START',
+  'WEEK_START',
+  'WEEK_OF_YEAR_POLICY',
+]);
+const BOOLEANS = new Set([
+  'AUTOCOMMIT',
+  'ABORT_DETACHED_QUERY',
+  'CLIENT_SESSION_KEEP_ALIVE',
+  'CLIENT_TELEMETRY_ENABLED',
+  'JS_TREAT_INTEGER_AS_BIGINT',
+  'USE_CACHED_RESULT',
+  'STRICT_JSON_OUTPUT',
+]);
+
+/** The Node driver's CLIENT_APP_ID; it decodes JSON rowsets only. */
+const NODE_DRIVER = 'JavaScript';
 
 /** Which parameter picks the result format, by the CLIENT_APP_ID a driver logs in with. */
 const FORMAT_PARAMETER_BY_CLIENT: ReadonlyMap<string, string> = new Map([
@@ -48,17 +67,16 @@ const FORMAT_PARAMETER_BY_CLIENT: ReadonlyMap<string, string> = new Map([
   ['ODBC', 'ODBC_QUERY_RESULT_FORMAT'],
 ]);
 
-/** A session parameter's value as the session holds it, else the default; null if neither. */
+/** A parameter as the session holds it, else its client default; null if neither. */
 export function parameterValue(state: SessionState, name: string): ParameterValue | null {
   const set = state.parameters.get(name);
-  const fallback = DEFAULTS.get(name);
-  if (set === undefined) return fallback ?? null;
-  return typed(set, fallback);
+  if (set === undefined) return CLIENT_DEFAULTS.get(name) ?? null;
+  return typed(name, set);
 }
 
-/** The `parameters` array of login and query replies: defaults overlaid with the session's. */
+/** The `parameters` array of login and query replies: client defaults, then the session's. */
 export function parametersList(state: SessionState): JsonValue[] {
-  const names = new Set([...DEFAULTS.keys(), ...state.parameters.keys()]);
+  const names = new Set([...CLIENT_DEFAULTS.keys(), ...state.parameters.keys()]);
   return [...names].map((name) => ({ name, value: parameterValue(state, name) }));
 }
 
@@ -80,21 +98,23 @@ export function parametersJson(state: SessionState): RawJson {
 }
 
 /**
- * JSON for the Node driver and for anything that did not name a format parameter; Arrow when
- * the client's own `*_QUERY_RESULT_FORMAT` says so (the default for Python, JDBC, Go and ODBC).
+ * JSON for the Node driver and for clients that name no format parameter; Arrow when the
+ * client's own `*_QUERY_RESULT_FORMAT` (or QUERY_RESULT_FORMAT) says so, which is the default for
+ * Python, JDBC, Go and ODBC.
  */
 export function resultFormatFor(state: SessionState, clientAppId: string): ResultFormat {
+  if (clientAppId === NODE_DRIVER) return 'json';
   const parameter = FORMAT_PARAMETER_BY_CLIENT.get(clientAppId);
-  if (parameter === undefined) return 'json';
-  const value = parameterValue(state, parameter);
-  return String(value).toUpperCase() === 'ARROW' ? 'arrow' : 'json';
+  const value =
+    state.parameters.get('QUERY_RESULT_FORMAT') ??
+    (parameter ? parameterValue(state, parameter) : null);
+  return String(value).toUpperCase().startsWith('ARROW') ? 'arrow' : 'json';
 }
 
-/** Session parameters hold text; report them as the type their default has. */
-function typed(value: string, fallback: ParameterValue | undefined): ParameterValue {
-  if (typeof fallback === 'boolean') return /^(true|1|yes|on)$/i.test(value.trim());
-  if (typeof fallback === 'number' && value.trim() !== '' && Number.isFinite(Number(value))) {
+/** Session parameters hold text; report the numeric and boolean ones typed. */
+function typed(name: string, value: string): ParameterValue {
+  if (BOOLEANS.has(name)) return /^(true|1|yes|on)$/i.test(value.trim());
+  if (NUMBERS.has(name) && value.trim() !== '' && Number.isFinite(Number(value)))
     return Number(value);
-  }
   return value;
 }

@@ -1,5 +1,10 @@
 import type { Logger } from '../../log.js';
-import { type Bind, SnowflakeSqlError, type StatementResult } from '../engine/types.js';
+import {
+  type Bind,
+  SnowflakeSqlError,
+  type StatementResult,
+  splitStatements,
+} from '../engine/index.js';
 import {
   emptySqlText,
   featureUnsupported,
@@ -16,9 +21,9 @@ import {
   untilAborted,
 } from './materialize.js';
 import { parameterValue, resultFormatFor } from './parameters.js';
+import { countPlaceholders } from './placeholders.js';
 import { QueryRecord, type QueryRegistry } from './queries.js';
 import type { SandboxSession } from './sessions.js';
-import { type SplitStatement, splitStatements } from './split-statements.js';
 
 /** What a query request asks for, already validated. */
 export interface StatementRequest {
@@ -78,12 +83,7 @@ export class StatementRunner {
       const statements = this.#checkedStatements(session, request);
       const result =
         statements.length === 1
-          ? await this.#execute(
-              session,
-              record,
-              (statements[0] as SplitStatement).text,
-              request.binds,
-            )
+          ? await this.#execute(session, record, statements[0] as string, request.binds)
           : await this.#runMulti(session, record, statements, request.binds);
       record.succeed(result);
     } catch (error) {
@@ -91,7 +91,7 @@ export class StatementRunner {
     }
   }
 
-  #checkedStatements(session: SandboxSession, request: StatementRequest): SplitStatement[] {
+  #checkedStatements(session: SandboxSession, request: StatementRequest): string[] {
     const statements = splitStatements(request.sqlText);
     if (statements.length === 0) throw emptySqlText();
 
@@ -134,23 +134,19 @@ export class StatementRunner {
   async #runMulti(
     session: SandboxSession,
     parent: QueryRecord,
-    statements: SplitStatement[],
+    statements: string[],
     binds: Bind[],
   ): Promise<MaterializedResult> {
     const children: QueryRecord[] = [];
     const bindsPerStatement = distributeBinds(statements, binds);
 
     for (const [index, statement] of statements.entries()) {
-      const child = new QueryRecord(session.id, session.identity.user, null, statement.text);
+      const child = new QueryRecord(session.id, session.identity.user, null, statement);
       this.#registry.add(child);
       children.push(child);
       parent.controller.signal.addEventListener('abort', () => child.abort(), { once: true });
 
-      await this.#run(
-        session,
-        child,
-        singleRequest(statement.text, bindsPerStatement[index] ?? []),
-      );
+      await this.#run(session, child, singleRequest(statement, bindsPerStatement[index] ?? []));
       if (child.error !== null) throw child.error;
     }
 
@@ -210,16 +206,18 @@ function sessionStatementCount(session: SandboxSession): number {
 
 /**
  * Positional binds number across the whole request text; each statement gets the slice its `?`
- * placeholders use. When the counts do not add up (numbered `:1` binds), each gets them all.
+ * markers use. When the counts do not add up (numbered `:1` binds), each gets them all.
  */
-function distributeBinds(statements: SplitStatement[], binds: Bind[]): Bind[][] {
-  const total = statements.reduce((sum, s) => sum + s.placeholders, 0);
+function distributeBinds(statements: string[], binds: Bind[]): Bind[][] {
+  if (binds.length === 0) return statements.map(() => []);
+  const counts = statements.map(countPlaceholders);
+  const total = counts.reduce((sum, count) => sum + count, 0);
   if (total !== binds.length) return statements.map(() => binds);
 
   let offset = 0;
-  return statements.map((statement) => {
-    const slice = binds.slice(offset, offset + statement.placeholders);
-    offset += statement.placeholders;
+  return counts.map((count) => {
+    const slice = binds.slice(offset, offset + count);
+    offset += count;
     return slice;
   });
 }
