@@ -3,7 +3,8 @@
  * for it before the next (as the gateway does per statement), for a fixed time per case. Runs
  * both durability modes; group commit batches whatever the callers have waiting.
  *
- * Usage: npm run bench:audit [-- --seconds 3 --dir /some/disk]
+ * Usage: npm run bench:audit [-- --seconds 3 --callers 1,8,64,256,1024 --durability fsync,default
+ *        --dir /some/disk --out results.json]
  * Writes bench/results/audit.json.
  */
 import { mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
@@ -12,9 +13,6 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type AuditDurability, type AuditStore, openAuditStore } from '../../src/audit/index.js';
 import type { StatementEvent } from '../../src/audit/types.js';
-
-const CALLERS = [1, 8, 64, 256];
-const DURABILITIES: AuditDurability[] = ['fsync', 'default'];
 
 interface CaseResult {
   durability: AuditDurability;
@@ -30,6 +28,8 @@ interface CaseResult {
 const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '3' },
+    callers: { type: 'string', default: '1,8,64,256,1024' },
+    durability: { type: 'string', default: 'fsync,default' },
     dir: { type: 'string', default: tmpdir() },
     out: {
       type: 'string',
@@ -38,6 +38,8 @@ const { values } = parseArgs({
   },
 });
 const seconds = Number(values.seconds);
+const CALLERS = values.callers!.split(',').map(Number);
+const DURABILITIES = values.durability!.split(',') as AuditDurability[];
 
 /** A statement event shaped like the gateway's: GitHub Actions tags, a query tag, binds. */
 function statement(index: number): StatementEvent {
