@@ -28,6 +28,11 @@ export interface SandboxServerOptions {
   resultWaitSeconds?: number;
   /** Finished statements whose results a session keeps for re-fetching. Default 32. */
   resultsPerSession?: number;
+  /**
+   * Bytes of finished results (inline text and gzipped chunks) kept over all sessions; past it
+   * the oldest results are dropped and their chunk URLs answer 404. Default 256 MiB.
+   */
+  resultBytes?: number;
   /** Who may log in. Null accepts any user with any credential. Default null. */
   users?: UserDirectory | null;
   logger?: Logger;
@@ -54,6 +59,7 @@ export function resolveServerOptions(
     maxBodyBytes: positive(options.maxBodyBytes, 16 * 1024 * 1024, 'maxBodyBytes'),
     resultWaitSeconds: positive(options.resultWaitSeconds, 45, 'resultWaitSeconds'),
     resultsPerSession: positive(options.resultsPerSession, 32, 'resultsPerSession'),
+    resultBytes: positive(options.resultBytes, 256 * 1024 * 1024, 'resultBytes'),
     users: options.users ?? null,
     logger: options.logger ?? defaultLogger,
   };

@@ -87,19 +87,29 @@ export class QueryRecord {
 /** How long an abort for a not-yet-seen request id is remembered. */
 const PENDING_ABORT_MS = 60_000;
 
+/** How many finished results are kept, per session and in bytes over all sessions. */
+export interface RetentionLimits {
+  resultsPerSession: number;
+  resultBytes: number;
+}
+
 /**
  * Every statement the server knows, by query id and by session. Running statements are always
- * kept; of finished ones a session keeps its newest `resultsPerSession`, like Snowflake's result
- * cache but bounded, so a long session does not hold every result it ever produced.
+ * kept. Finished ones are kept like Snowflake's result cache, but bounded: a session keeps its
+ * newest `resultsPerSession`, and once results hold more than `resultBytes` the oldest go
+ * first, so a long-lived sandbox does not hold every result it ever produced.
  */
 export class QueryRegistry {
   readonly #byId = new Map<string, QueryRecord>();
   readonly #bySession = new Map<bigint, QueryRecord[]>();
   readonly #pendingAborts = new Map<string, number>();
-  readonly #resultsPerSession: number;
+  /** Finished records holding result bytes, oldest first. */
+  readonly #held = new Map<QueryRecord, number>();
+  #heldBytes = 0;
+  readonly #limits: RetentionLimits;
 
-  constructor(resultsPerSession: number) {
-    this.#resultsPerSession = resultsPerSession;
+  constructor(limits: RetentionLimits) {
+    this.#limits = limits;
   }
 
   add(record: QueryRecord): void {
@@ -111,6 +121,19 @@ export class QueryRegistry {
 
     if (record.requestId !== null && this.#takePendingAbort(record.sessionId, record.requestId)) {
       record.abort();
+    }
+  }
+
+  /** Accounts a finished statement's result and evicts the oldest results past the budget. */
+  settled(record: QueryRecord): void {
+    const bytes = resultBytes(record);
+    if (bytes === 0 || !this.#byId.has(record.id)) return;
+    this.#held.set(record, bytes);
+    this.#heldBytes += bytes;
+
+    for (const [oldest] of this.#held) {
+      if (this.#heldBytes <= this.#limits.resultBytes || oldest === record) break;
+      this.#remove(oldest);
     }
   }
 
@@ -138,7 +161,7 @@ export class QueryRegistry {
   forgetSession(sessionId: bigint): QueryRecord[] {
     const records = this.#bySession.get(sessionId) ?? [];
     this.#bySession.delete(sessionId);
-    for (const record of records) this.#byId.delete(record.id);
+    for (const record of records) this.#forgetResult(record);
     return records.filter((record) => record.abort());
   }
 
@@ -153,15 +176,39 @@ export class QueryRegistry {
 
   #evict(list: QueryRecord[]): void {
     let finished = list.filter((record) => !record.running).length;
-    for (let i = 0; i < list.length && finished > this.#resultsPerSession; ) {
+    for (let i = 0; i < list.length && finished > this.#limits.resultsPerSession; ) {
       const record = list[i] as QueryRecord;
       if (record.running) {
         i += 1;
         continue;
       }
       list.splice(i, 1);
-      this.#byId.delete(record.id);
+      this.#forgetResult(record);
       finished -= 1;
     }
   }
+
+  /** Removes a finished record from every index. */
+  #remove(record: QueryRecord): void {
+    const list = this.#bySession.get(record.sessionId);
+    const index = list?.indexOf(record) ?? -1;
+    if (list !== undefined && index >= 0) list.splice(index, 1);
+    this.#forgetResult(record);
+  }
+
+  #forgetResult(record: QueryRecord): void {
+    this.#byId.delete(record.id);
+    const bytes = this.#held.get(record);
+    if (bytes === undefined) return;
+    this.#held.delete(record);
+    this.#heldBytes -= bytes;
+  }
+}
+
+/** Bytes a finished result holds: its inline text and its gzipped chunks. */
+function resultBytes(record: QueryRecord): number {
+  const result = record.result;
+  if (result === null) return 0;
+  const chunks = result.chunks.reduce((sum, chunk) => sum + chunk.compressedSize, 0);
+  return result.inline.length + (result.inlineChunk?.compressedSize ?? 0) + chunks;
 }

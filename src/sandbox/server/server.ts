@@ -39,7 +39,7 @@ export async function startSandboxServer(
 ): Promise<SandboxServer> {
   const resolved = resolveServerOptions(options, silentLogger());
   const logger = resolved.logger;
-  const queries = new QueryRegistry(resolved.resultsPerSession);
+  const queries = new QueryRegistry(resolved);
   const state: ServerState = {
     options: resolved,
     engine,

@@ -89,6 +89,7 @@ export class StatementRunner {
     } catch (error) {
       this.#fail(session, record, error);
     }
+    this.#registry.settled(record);
   }
 
   #checkedStatements(session: SandboxSession, request: StatementRequest): string[] {

@@ -194,3 +194,50 @@ describe('chunk downloads over raw HTTP', () => {
     );
   });
 });
+
+describe('result retention', () => {
+  test('past the byte budget the oldest result is dropped and its URLs stop working', async () => {
+    const budget = 60_000;
+    const sandbox = await startTestSandbox({
+      chunkRows: 500,
+      inlineBytes: 512,
+      resultBytes: budget,
+    });
+    try {
+      const session = await login(sandbox.url);
+      // MD5 text hardly compresses, so one result takes more than half the budget.
+      const sqlText = 'select range as id, md5(range::varchar) as digest from range(2000)';
+      const first = await queryData(sandbox, session, sqlText);
+      const chunks = first.chunks as { url: string; compressedSize: number }[];
+      const held = chunks.reduce((sum, chunk) => sum + chunk.compressedSize, 0);
+      assert.ok(held > budget / 2 && held < budget, `one result holds ${held} bytes`);
+      const firstUrl = (chunks[0] as { url: string }).url;
+      const key = { 'x-amz-server-side-encryption-customer-key': String(first.qrmk) };
+      assert.equal((await fetch(firstUrl, { headers: key })).status, 200);
+
+      const second = await queryData(sandbox, session, sqlText);
+
+      assert.equal((await fetch(firstUrl, { headers: key })).status, 404);
+      const gone = await send(sandbox.url, 'GET', `/queries/${first.queryId}/result`, {
+        token: session.token,
+      });
+      assert.equal(gone.json.code, '000709');
+      const kept = await send(sandbox.url, 'GET', `/queries/${second.queryId}/result`, {
+        token: session.token,
+      });
+      assert.equal(kept.json.success, true);
+    } finally {
+      await sandbox.close();
+    }
+  });
+});
+
+async function queryData(
+  sandbox: TestSandbox,
+  session: RawSession,
+  sqlText: string,
+): Promise<Record<string, unknown>> {
+  const reply = await runQuery(sandbox.url, session, { sqlText });
+  assert.equal(reply.json.success, true, reply.text);
+  return reply.json.data as Record<string, unknown>;
+}
