@@ -105,6 +105,28 @@ describe('Snowflake SQL on DuckDB', () => {
     assert.deepEqual(rows[2], [null, null, null, null, null]);
   });
 
+  test('arrays count from 0 whether DuckDB holds them as lists or JSON', async () => {
+    const { rows } = await sql(
+      `select info:tags[1], get(info:tags, 0), array_size(info:tags), array_contains('b'::variant, info:tags),
+         array_construct(5, 6)[0], array_size(array_construct(1, 2, 3)), object_keys(info)
+       from orders where id = 1`,
+    );
+    assert.deepEqual(rows, [['"b"', '"a"', '2', '1', '5', '3', '["tags","ship"]']]);
+  });
+
+  test('casts to VARIANT keep strings strings; TO_NUMBER, STARTSWITH, CURRENT_TIMESTAMP', async () => {
+    const { columns, rows } = await sql(
+      `select 'x'::variant, to_number('12.345', 10, 2), try_to_number('x'), startswith(customer, 'A'),
+         current_timestamp() > '2020-01-01'::timestamp_ltz
+       from orders where id = 1`,
+    );
+    assert.deepEqual(rows, [['"x"', '12.35', null, '1', '1']]);
+    assert.deepEqual(
+      columns.map((c) => c.type),
+      ['variant', 'fixed', 'fixed', 'boolean', 'boolean'],
+    );
+  });
+
   test('OBJECT_CONSTRUCT with mixed value types, and ARRAY_AGG with WITHIN GROUP', async () => {
     const { rows } = await sql(
       `select object_construct('id', id, 'who', customer),

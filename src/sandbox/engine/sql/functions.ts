@@ -1,22 +1,58 @@
 import { unsupported } from '../errors.js';
 import { type AstNode, fieldsOf, kindOf, rewrite } from './ast.js';
 
+type CallRewrite = (call: AstNode) => AstNode;
+
+/** Calls by their Snowflake name, rewritten to what runs the same on DuckDB. */
+const CALL_REWRITES: Record<string, CallRewrite> = {
+  to_varchar: toVarcharCall,
+  to_char: toVarcharCall,
+  to_binary: toBinaryCall,
+  dateadd: dateAddCall,
+  timestampadd: dateAddCall,
+  timeadd: dateAddCall,
+  object_construct: objectConstructCall,
+  // DuckDB spells CURRENT_TIMESTAMP without parentheses, which polyglot adds.
+  current_timestamp: () => functionCall('GET_CURRENT_TIMESTAMP', []),
+  localtimestamp: () => functionCall('GET_CURRENT_TIMESTAMP', []),
+  systimestamp: () => functionCall('GET_CURRENT_TIMESTAMP', []),
+  getdate: () => functionCall('GET_CURRENT_TIMESTAMP', []),
+  // Arrays may be DuckDB lists (ARRAY_CONSTRUCT) or JSON (VARIANT); the macros take both.
+  get: (call) => functionCall('SF_GET', argsOf(call)),
+  object_keys: (call) => functionCall('SF_OBJECT_KEYS', argsOf(call)),
+  to_variant: (call) => functionCall('SF_TO_VARIANT', argsOf(call)),
+};
+
+/** Functions polyglot-sql parses into nodes of their own, by node kind. */
+const NODE_REWRITES: Record<string, CallRewrite> = {
+  array_size: (fields) => functionCall('SF_ARRAY_SIZE', [fields.this]),
+  array_contains: (fields) => functionCall('SF_ARRAY_CONTAINS', [fields.this, fields.expression]),
+  // polyglot writes DuckDB's starts_with as STARTSWITH, which DuckDB does not have.
+  starts_with: (fields) => functionCall('SF_STARTS_WITH', [fields.this, fields.expression]),
+};
+
 /**
- * Snowflake functions whose polyglot-sql translation gives a different answer on DuckDB, rewritten
- * in the Snowflake tree to calls of the sandbox's own DuckDB macros (see macros.ts) before the
- * tree is transpiled:
+ * Snowflake functions whose polyglot-sql translation gives a different answer on DuckDB, or
+ * none, rewritten in the Snowflake tree (to DuckDB functions or the sandbox's macros, see
+ * macros.ts) before the tree is transpiled:
  *
  * - DATEDIFF: polyglot casts both sides to DATE, which loses hours, minutes and seconds.
+ * - DATEADD: polyglot's `x + INTERVAL n DAY` only parses when n is a literal.
  * - TO_VARCHAR / TO_CHAR: DuckDB has neither, and polyglot keeps Snowflake's format pattern.
+ * - TO_NUMBER and friends: DuckDB has no such function; they become (TRY_)CAST to DECIMAL.
  * - OBJECT_CONSTRUCT: polyglot builds a DuckDB struct, which cannot mix value types.
  * - TO_BINARY: DuckDB has unhex, from_base64 and encode instead.
  * - Casts to VARCHAR: DuckDB casts a JSON string to its JSON text, quotes included.
+ * - Casts to VARIANT: DuckDB's CAST AS JSON parses strings; Snowflake keeps them strings.
+ * - x[n] and GET(x, n): DuckDB lists count from 1, Snowflake arrays from 0.
  * - Division: DuckDB answers x / 0 with Infinity or NULL, Snowflake with an error.
  */
 export function rewriteFunctions(ast: unknown): void {
   rewrite(ast, (node) => {
     const cast = fieldsOf(node, 'cast') ?? fieldsOf(node, 'try_cast');
     if (cast !== null && isStringType(cast.to)) return functionCall('SF_TO_VARCHAR', [cast.this]);
+    if (cast !== null && isSemiStructured(cast.to))
+      return functionCall('SF_TO_VARIANT', [cast.this]);
 
     const division = fieldsOf(node, 'div');
     if (division !== null) return functionCall('SF_DIV', [division.left, division.right]);
@@ -24,19 +60,59 @@ export function rewriteFunctions(ast: unknown): void {
     const dateDiff = fieldsOf(node, 'date_diff');
     if (dateDiff !== null) return dateDiffCall(dateDiff);
 
+    const toNumber = fieldsOf(node, 'to_number');
+    if (toNumber !== null) return toNumberCast(toNumber);
+
+    const subscript = fieldsOf(node, 'subscript');
+    if (subscript !== null && !isStringLiteral(subscript.index)) {
+      return functionCall('SF_GET', [subscript.this, subscript.index]);
+    }
+
     const call = fieldsOf(node, 'function');
-    if (call === null) return undefined;
-    const name = String(call.name).toLowerCase();
-    if (name === 'to_varchar' || name === 'to_char') return toVarcharCall(call);
-    if (name === 'to_binary') return toBinaryCall(call);
-    if (name === 'dateadd' || name === 'timestampadd' || name === 'timeadd')
-      return dateAddCall(call);
-    if (name === 'object_construct') return objectConstructCall(call);
-    return undefined;
+    if (call !== null) return CALL_REWRITES[String(call.name).toLowerCase()]?.(call);
+
+    const kind = kindOf(node) ?? '';
+    const fields = fieldsOf(node, kind);
+    return fields === null ? undefined : NODE_REWRITES[kind]?.(fields);
   });
 }
 
+function argsOf(call: AstNode): unknown[] {
+  return Array.isArray(call.args) ? call.args : [];
+}
+
+function isStringLiteral(node: unknown): boolean {
+  return fieldsOf(node, 'literal')?.literal_type === 'string';
+}
+
+/** TO_NUMBER(x [, precision [, scale]]) as CAST(x AS DECIMAL(p, s)); TRY_ forms as TRY_CAST. */
+function toNumberCast(fields: AstNode): AstNode {
+  if (fields.format !== null && fields.format !== undefined)
+    throw unsupported('TO_NUMBER with a format');
+  const precision = Number(fieldsOf(fields.precision, 'literal')?.value ?? 38);
+  const scale = Number(fieldsOf(fields.scale, 'literal')?.value ?? 0);
+  const kind = fieldsOf(fields.safe, 'boolean')?.value === true ? 'try_cast' : 'cast';
+  return {
+    [kind]: {
+      this: fields.this,
+      to: { data_type: 'custom', name: `DECIMAL(${precision}, ${scale})` },
+      trailing_comments: [],
+      double_colon_syntax: false,
+    },
+  };
+}
+
 const STRING_TYPES = new Set(['var_char', 'char', 'string', 'text']);
+const SEMI_STRUCTURED = new Set(['VARIANT', 'OBJECT', 'ARRAY']);
+
+/**
+ * `x::VARIANT` wraps x as a VARIANT: a string stays a string. DuckDB's CAST(x AS JSON) would
+ * parse the string as JSON instead, which is PARSE_JSON's job.
+ */
+function isSemiStructured(type: unknown): boolean {
+  const fields = type as AstNode | null;
+  return fields?.data_type === 'custom' && SEMI_STRUCTURED.has(String(fields.name).toUpperCase());
+}
 
 function isStringType(type: unknown): boolean {
   return (
@@ -92,7 +168,7 @@ function datePart(node: unknown): string {
  * DuckDB only parses when n is a literal.
  */
 function dateAddCall(call: AstNode): AstNode {
-  const args = Array.isArray(call.args) ? call.args : [];
+  const args = argsOf(call);
   if (args.length !== 3) throw unsupported('DATEADD without three arguments');
   return functionCall('SF_DATEADD', [stringLiteral(datePart(args[0])), args[1], args[2]]);
 }

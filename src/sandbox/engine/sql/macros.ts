@@ -11,6 +11,16 @@ export const FIXED_MACROS: readonly string[] = [
   FLATTEN_MACRO_SQL,
   // DuckDB's date_diff counts unit boundaries crossed, as Snowflake's DATEDIFF does.
   'CREATE OR REPLACE TEMP MACRO SF_DATEDIFF(unit, a, b) AS date_diff(unit, a, b)',
+  // Arrays are DuckDB lists or JSON; to_json turns either into JSON, counted from 0.
+  `CREATE OR REPLACE TEMP MACRO SF_GET(x, i) AS json_extract(to_json(x), CASE
+     WHEN typeof(i) = 'VARCHAR' THEN '$."' || CAST(i AS VARCHAR) || '"'
+     ELSE '$[' || CAST(i AS VARCHAR) || ']' END)`,
+  'CREATE OR REPLACE TEMP MACRO SF_ARRAY_SIZE(x) AS json_array_length(to_json(x))',
+  `CREATE OR REPLACE TEMP MACRO SF_ARRAY_CONTAINS(v, x) AS
+     list_contains(json_extract(to_json(x), '$[*]'), to_json(v))`,
+  'CREATE OR REPLACE TEMP MACRO SF_OBJECT_KEYS(x) AS json_keys(to_json(x))',
+  'CREATE OR REPLACE TEMP MACRO SF_TO_VARIANT(x) AS to_json(x)',
+  'CREATE OR REPLACE TEMP MACRO SF_STARTS_WITH(s, prefix) AS starts_with(s, prefix)',
   // A VARIANT holding a string converts to the string itself, not to its JSON text ("a").
   `CREATE OR REPLACE TEMP MACRO SF_TO_VARCHAR(x) AS CASE WHEN typeof(x) = 'JSON'
      THEN json_extract_string(CAST(x AS JSON), '$') ELSE CAST(x AS VARCHAR) END`,
