@@ -9,14 +9,20 @@ import {
   type PooledConnection,
   quoteIdentifier,
 } from './connections.js';
-import { fromDuckDbError, sqlError } from './errors.js';
+import { fromDuckDbError, SQL_ERRORS, sqlError } from './errors.js';
 import type { PlanCache } from './plan-cache.js';
 import { fixedColumn, staticResult, statusResult, streamingResult } from './results.js';
 import { identityMacros } from './sql/macros.js';
 import { isCountedDml, STATEMENT_TYPE } from './statement-types.js';
 import { timeZoneOffsets } from './time-zones.js';
 import { parseSnowflake, type QueryPlan } from './translate.js';
-import type { Bind, EngineSession, SessionState, StatementResult } from './types.js';
+import type {
+  Bind,
+  EngineSession,
+  SessionState,
+  SnowflakeSqlError,
+  StatementResult,
+} from './types.js';
 
 /** What a session shares with the engine that opened it. */
 export interface SessionServices {
@@ -82,7 +88,7 @@ export class DuckDbSession implements EngineSession {
     try {
       return await run();
     } catch (error) {
-      throw fromDuckDbError(error);
+      throw this.#failed(error);
     }
   }
 
@@ -107,7 +113,7 @@ export class DuckDbSession implements EngineSession {
       streaming = plan.statementTypeId === STATEMENT_TYPE.select;
       return streaming ? this.#streaming(plan, result, pooled) : statusFor(plan, result);
     } catch (error) {
-      throw fromDuckDbError(error);
+      throw this.#failed(error);
     } finally {
       signal?.removeEventListener('abort', stop);
       if (!streaming) this.#services.pool.release(pooled);
@@ -163,8 +169,25 @@ export class DuckDbSession implements EngineSession {
     try {
       return await this.#services.pool.acquire(this.#connectionSettings());
     } catch (error) {
-      throw fromDuckDbError(error);
+      throw this.#failed(error);
     }
+  }
+
+  /**
+   * The client-safe form of a failure. Errors the client caused are the client's business;
+   * one the engine could not classify is ours, and is logged (its first line only: DuckDB
+   * quotes statement text after it).
+   */
+  #failed(error: unknown): SnowflakeSqlError {
+    const mapped = fromDuckDbError(error);
+    if (mapped.code === SQL_ERRORS.internal.code) {
+      const detail = error instanceof Error ? error.message.split('\n', 1)[0] : String(error);
+      this.#services.logger.error(
+        { sessionId: this.#services.sessionId, detail },
+        'sandbox engine failure',
+      );
+    }
+    return mapped;
   }
 
   #connectionSettings(): ConnectionSettings {

@@ -102,6 +102,10 @@ export function statementTypeOf(kind: string): number {
       return STATEMENT_TYPE.delete;
     case 'merge':
       return STATEMENT_TYPE.merge;
+    case 'transaction':
+    case 'commit':
+    case 'rollback':
+      return STATEMENT_TYPE.transaction;
     default:
       return STATEMENT_TYPE.ddl;
   }
@@ -138,7 +142,9 @@ function columnTypeHints(statement: ParsedStatement): (SnowflakeType | undefined
 /** Snowflake's wording for DDL outcomes: `Table T successfully created.` and the like. */
 function statusOf(statement: ParsedStatement): string | null {
   const { kind, fields } = statement;
-  if (statementTypeOf(kind) !== STATEMENT_TYPE.ddl) return null;
+  const type = statementTypeOf(kind);
+  if (type === STATEMENT_TYPE.transaction) return 'Statement executed successfully.';
+  if (type !== STATEMENT_TYPE.ddl) return null;
 
   const names = Array.isArray(fields.names) ? fields.names : [fields.name];
   const name = objectName(names[0]);

@@ -251,6 +251,18 @@ describe('Snowflake SQL on DuckDB', () => {
     ]);
   });
 
+  test('BEGIN, COMMIT and ROLLBACK are transactions', async () => {
+    await sql('create table ledger (n int)');
+    const begun = await sql('begin');
+    assert.equal(begun.result.statementTypeId, 0x5000);
+    await sql('insert into ledger values (1)');
+    await sql('rollback');
+    await sql('begin transaction');
+    await sql('insert into ledger values (2)');
+    await sql('commit');
+    assert.deepEqual((await sql('select n from ledger')).rows, [['2']]);
+  });
+
   test('DDL answers with a status and a DDL statement type', async () => {
     const created = await sql('create table t_ddl (a int)');
     assert.deepEqual(created.rows, [['Table T_DDL successfully created.']]);
