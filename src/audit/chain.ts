@@ -26,10 +26,12 @@ export function canonicalJson(value: unknown): string {
  * `canonicalJson({ event, id, prevHash, seq })`.
  */
 export function recordHash(prevHash: string, seq: number, id: string, eventJson: string): string {
-  const record = `{"event":${eventJson},"id":${JSON.stringify(id)},"prevHash":${JSON.stringify(
-    prevHash,
-  )},"seq":${seq}}`;
-  return createHash('sha256').update(record, 'utf8').digest('hex');
+  const rest = `,"id":${JSON.stringify(id)},"prevHash":${JSON.stringify(prevHash)},"seq":${seq}}`;
+  return createHash('sha256')
+    .update('{"event":', 'utf8')
+    .update(eventJson, 'utf8')
+    .update(rest, 'utf8')
+    .digest('hex');
 }
 
 function encodeValue(value: unknown): string | undefined {
