@@ -2,10 +2,13 @@ import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { isTollgateError } from '../errors.js';
-import { DEFAULT_DEMO_PORT, DEMO_ACCOUNT, type Demo, startDemo } from '../gateway/demo.js';
+import type { Demo } from '../gateway/demo.js';
 import { closeOnSignals } from '../gateway/shutdown.js';
 import { createLogger } from '../log.js';
 import { demoDataDir } from '../paths.js';
+
+/** The port of the demo's Snowflake endpoint when --port is not given (the README's). */
+export const DEFAULT_DEMO_PORT = 8443;
 
 interface DemoFlags {
   data?: string;
@@ -37,6 +40,8 @@ async function runDemo(flags: DemoFlags): Promise<void> {
   const dataDir = flags.data ?? demoDataDir();
   const logger = createLogger({ destination: logFile(dataDir) });
   try {
+    // Loaded here, not at start: the sandbox engine is heavy and other commands never need it.
+    const { startDemo } = await import('../gateway/demo.js');
     const demo = await startDemo({ dataDir, port: flags.port, logger });
     process.stdout.write(instructions(demo, dataDir, flags.data !== undefined));
     closeOnSignals(() => demo.close(), logger);
@@ -67,7 +72,7 @@ function instructions(demo: Demo, dataDir: string, customData: boolean): string 
 Tollgate demo is running. DEVELOPMENT ONLY: tokens come from a local issuer anyone here can use.
 
   Snowflake endpoint   ${url}
-  Account (connection) ${DEMO_ACCOUNT}
+  Account (connection) ${demo.account}
   Data folder          ${dataDir}
     config             ${demo.configFile}
     audit log          ${demo.gateway.auditStore?.path ?? '(none)'}
@@ -84,7 +89,7 @@ Tollgate demo is running. DEVELOPMENT ONLY: tokens come from a local issuer anyo
    import snowflake from 'snowflake-sdk';
    const connection = snowflake.createConnection({
      accessUrl: '${url}',
-     account: '${DEMO_ACCOUNT}',
+     account: '${demo.account}',
      authenticator: 'OAUTH',
      token: process.env.TOLLGATE_TOKEN,
    });

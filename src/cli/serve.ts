@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config/index.js';
 import { isTollgateError } from '../errors.js';
-import { startGateway } from '../gateway/gateway.js';
 import { closeOnSignals } from '../gateway/shutdown.js';
 import { createLogger } from '../log.js';
 
@@ -27,6 +26,8 @@ async function serve(flags: ServeFlags): Promise<void> {
   const logger = createLogger();
   try {
     const config = await loadConfig(flags.config);
+    // Loaded here, not at start, so other commands do not pay for the gateway's modules.
+    const { startGateway } = await import('../gateway/gateway.js');
     const gateway = await startGateway({ config, logger });
     const admin = gateway.admin === null ? '' : `, admin ${gateway.admin.url}`;
     process.stderr.write(`tollgate: snowflake ${gateway.snowflake.url}${admin}\n`);

@@ -20,17 +20,16 @@ export const DEMO_ACCOUNT = 'sandbox';
 /** The sandbox user the gateway logs in as; its password is generated into the data folder. */
 export const DEMO_UPSTREAM_USER = 'TOLLGATE_DEMO';
 
-/** The port the demo gateway listens on when none is given. */
-export const DEFAULT_DEMO_PORT = 8443;
-
 export interface DemoOptions {
   dataDir: string;
-  /** The gateway's port. Default 8443; 0 picks a free one. */
-  port?: number;
+  /** The gateway's port; 0 picks a free one. */
+  port: number;
   logger: Logger;
 }
 
 export interface Demo {
+  /** The account (connection) name clients send. */
+  account: string;
   gateway: Gateway;
   sandbox: Sandbox;
   issuer: DevIssuer;
@@ -64,7 +63,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       await gateway.close();
       await Promise.all([issuer.close(), sandbox.close()]);
     };
-    return { gateway, sandbox, issuer, configFile, close };
+    return { account: DEMO_ACCOUNT, gateway, sandbox, issuer, configFile, close };
   } catch (error) {
     await Promise.all([issuer.close(), sandbox.close()]);
     throw error;
@@ -88,7 +87,7 @@ interface DemoConfigParts {
   issuer: DevIssuer;
   sandbox: Sandbox;
   passwordFile: string;
-  port: number | undefined;
+  port: number;
 }
 
 /** The generated config: every value explained, the password by file reference only. */
@@ -97,7 +96,7 @@ function demoConfigYaml(parts: DemoConfigParts): string {
 # DEVELOPMENT ONLY: the token issuer below is Tollgate's development issuer.
 dataDir: ${JSON.stringify(parts.dataDir)}
 listeners:
-  snowflake: { host: 127.0.0.1, port: ${parts.port ?? DEFAULT_DEMO_PORT} }
+  snowflake: { host: 127.0.0.1, port: ${parts.port} }
 audit:
   path: ${JSON.stringify(auditDbPath(parts.dataDir))}
   binds: recorded

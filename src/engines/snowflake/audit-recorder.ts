@@ -57,14 +57,22 @@ export class AuditRecorder {
     }
   }
 
-  /** Appends without holding anyone up; a failure is logged, since the reply has gone. */
+  /**
+   * Appends without holding anyone up: the append starts on the next turn of the event loop, so
+   * the reply being written now goes out first. A failure is logged, since the reply has gone.
+   */
   afterAction(event: AuditEvent, log: Logger = this.#log): void {
-    const append = this.#sink.append(event).then(
-      () => undefined,
-      (error: unknown) => {
-        log.error({ err: error, kind: event.kind }, 'audit store failed to record an event');
-      },
-    );
+    const append = new Promise<void>((resolve) => {
+      setImmediate(() => {
+        this.#sink.append(event).then(
+          () => resolve(),
+          (error: unknown) => {
+            log.error({ err: error, kind: event.kind }, 'audit store failed to record an event');
+            resolve();
+          },
+        );
+      });
+    });
     this.#pending.add(append);
     void append.finally(() => this.#pending.delete(append));
   }
