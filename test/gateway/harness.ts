@@ -29,6 +29,8 @@ export interface HarnessOptions {
   /** Replaces the SQLite store as the gateway's audit sink. */
   audit?: AuditSink;
   failOpen?: boolean;
+  /** PEM files: serve the Snowflake listener over HTTPS. */
+  tls?: { cert: string; key: string; ca: string };
 }
 
 export interface Harness {
@@ -66,7 +68,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 
   let config = configFor(0);
   let gateway = await launch(config, options, logLines);
-  const clientProxy = await RecordingProxy.start(gateway.snowflake.url);
+  const clientProxy = await RecordingProxy.start(gateway.snowflake.url, options.tls?.ca);
 
   const harness: Harness = {
     dir,
@@ -122,7 +124,7 @@ function configYaml(
 ): string {
   return `
 listeners:
-  snowflake: { host: 127.0.0.1, port: ${port} }
+  snowflake: { host: 127.0.0.1, port: ${port}${tlsYaml(options)} }
   admin: { host: 127.0.0.1, port: 0 }
 audit:
   path: ${join(dir, 'audit.db')}
@@ -145,6 +147,11 @@ access:
     claims: { repository: 'acme/*' }
     connections: ${ACCOUNT}
 `;
+}
+
+function tlsYaml(options: HarnessOptions): string {
+  if (options.tls === undefined) return '';
+  return `, tls: { cert: ${JSON.stringify(options.tls.cert)}, key: ${JSON.stringify(options.tls.key)} }`;
 }
 
 function writeConfig(dir: string, yaml: string): TollgateConfig {

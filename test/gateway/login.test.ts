@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoginEvent } from '../../src/audit/types.js';
 import { BAD_TOKEN_CODES, BAD_TOKEN_KINDS } from '../support/oidc-issuer.js';
 import { destroy, execute } from './driver.js';
@@ -110,4 +111,51 @@ test('an authenticator that carries no OIDC token is refused, over plain HTTP to
   assert.equal(reply.code, '390303');
   assert.match(reply.message, /^TG_TOKEN_MALFORMED: authenticator SNOWFLAKE_JWT is not accepted/);
   assert.equal(loginEvents().at(-1)?.errorCode, 'TG_TOKEN_MALFORMED');
+});
+
+test('what a client claims about itself at login is kept apart from the verified tags', async () => {
+  const login = await fetch(`${harness.clientProxy.url}/session/v1/login-request?requestId=r2`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      data: {
+        ACCOUNT_NAME: ACCOUNT,
+        AUTHENTICATOR: 'OAUTH',
+        TOKEN: await harness.token({ run_id: 'claims-run' }),
+        CLIENT_APP_ID: 'Go',
+        CLIENT_APP_VERSION: '1.14.0',
+        CLIENT_ENVIRONMENT: { APPLICATION: 'review-agent', AI_MODEL: 'model-x-2026', OS: 'linux' },
+        SESSION_PARAMETERS: { QUERY_TAG: 'nightly' },
+      },
+    }),
+  });
+  const text = await login.text();
+  const reply = JSON.parse(text);
+  assert.equal(reply.success, true);
+  assert.match(reply.data.token, /^tgs_/);
+  assert.match(text, /"sessionId":\d{10,}[,}]/, 'the session id is sent as a bare integer');
+
+  const event = loginEvents().at(-1);
+  assert.deepEqual(event?.claimedTags, {
+    client_app_id: 'Go',
+    client_app_version: '1.14.0',
+    application: 'review-agent',
+    ai_model: 'model-x-2026',
+    query_tag: 'nightly',
+  });
+  assert.equal(event?.verifiedTags.run_id, 'claims-run');
+  assert.equal(event?.clientApp, 'Go');
+
+  const logout = await fetch(`${harness.clientProxy.url}/session?delete=true`, {
+    method: 'POST',
+    headers: { authorization: `Snowflake Token="${reply.data.token}"` },
+  });
+  assert.equal(((await logout.json()) as { success: boolean }).success, true);
+  await sleep(100);
+  const store = harness.openStore();
+  const [ended] = store.searchRecords({ kind: 'session_end', limit: 1 });
+  store.close();
+  assert.ok(ended?.event.kind === 'session_end');
+  assert.equal(ended.event.reason, 'logout');
+  assert.equal(ended.event.gatewaySessionId, String(/"sessionId":(\d+)/.exec(text)?.[1]));
 });

@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
-import { request } from 'undici';
+import { Agent, type Dispatcher, request } from 'undici';
 
 /**
  * An HTTP proxy for tests that records every JSON reply passing through it, so a test can read
@@ -20,16 +21,22 @@ export class RecordingProxy {
   readonly exchanges: RecordedExchange[] = [];
   readonly #server: Server;
   readonly #target: string;
+  readonly #dispatcher: Dispatcher | undefined;
   url = '';
 
-  private constructor(target: string) {
+  private constructor(target: string, caFile?: string) {
     this.#target = target;
+    this.#dispatcher =
+      caFile === undefined ? undefined : new Agent({ connect: { ca: readFileSync(caFile) } });
     this.#server = createServer((req, res) => void this.#forward(req, res));
   }
 
-  /** Starts a proxy on a free loopback port in front of `target` (an origin URL). */
-  static async start(target: string): Promise<RecordingProxy> {
-    const proxy = new RecordingProxy(target);
+  /**
+   * Starts a proxy on a free loopback port in front of `target` (an origin URL); `caFile` is
+   * the PEM certificate an HTTPS target is trusted with.
+   */
+  static async start(target: string, caFile?: string): Promise<RecordingProxy> {
+    const proxy = new RecordingProxy(target, caFile);
     await new Promise<void>((resolve) => proxy.#server.listen(0, '127.0.0.1', resolve));
     proxy.url = `http://127.0.0.1:${(proxy.#server.address() as AddressInfo).port}`;
     return proxy;
@@ -48,6 +55,7 @@ export class RecordingProxy {
         method: req.method as 'GET' | 'POST',
         headers: req.headers as Record<string, string>,
         body: pieces.length > 0 ? Buffer.concat(pieces) : null,
+        ...(this.#dispatcher === undefined ? {} : { dispatcher: this.#dispatcher }),
       });
       const body = Buffer.from(await upstream.body.arrayBuffer());
       this.#record(req, upstream.statusCode, upstream.headers, body);

@@ -141,7 +141,7 @@ async function handleHttp(
       return await serveChunk(context, ticket, response, countArrowStreamRows);
     }
     const body = await readBody(request, MAX_QUERY_BODY_BYTES);
-    const baseUrl = options.publicUrl ?? `${scheme}://${request.headers.host ?? 'localhost'}`;
+    const baseUrl = options.publicUrl ?? requestBaseUrl(request, scheme);
     const snowflakeRequest: SnowflakeRequest = {
       method: request.method ?? 'GET',
       path,
@@ -157,6 +157,23 @@ async function handleHttp(
   } catch (error) {
     replyWithError(context, response, path, error);
   }
+}
+
+/**
+ * Where the client reached the gateway, for URLs written into its replies. Behind a proxy that
+ * terminates TLS, `X-Forwarded-Proto` and `X-Forwarded-Host` say it; they only shape URLs sent
+ * back to the same client, so a client that forges them only misdirects itself.
+ */
+function requestBaseUrl(request: IncomingMessage, scheme: string): string {
+  const forwardedProto = firstValue(request.headers['x-forwarded-proto']);
+  const forwardedHost = firstValue(request.headers['x-forwarded-host']);
+  const proto = forwardedProto === 'https' || forwardedProto === 'http' ? forwardedProto : scheme;
+  return `${proto}://${forwardedHost ?? request.headers.host ?? 'localhost'}`;
+}
+
+function firstValue(header: string | string[] | undefined): string | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value?.split(',')[0]?.trim() || undefined;
 }
 
 /** The boundary: every failure leaves as a Snowflake error, logged at the level it deserves. */
