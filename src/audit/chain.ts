@@ -14,9 +14,48 @@ export const GENESIS_HASH = '0'.repeat(64);
  * form and raise a `TypeError`.
  */
 export function canonicalJson(value: unknown): string {
-  const text = encodeValue(value);
+  const sorted = sortedForJson(value);
+  const text = sorted === NEEDS_ENCODER ? encodeValue(value) : JSON.stringify(sorted);
   if (text === undefined) throw new TypeError('canonicalJson: the value has no JSON form');
   return text;
+}
+
+/** Marks a value the native `JSON.stringify` would not write canonically. */
+const NEEDS_ENCODER = Symbol('needs the canonical encoder');
+
+/** Keys JavaScript treats as array indexes (or could): always enumerated first, numerically. */
+const INDEX_LIKE_KEY = /^(?:0|[1-9]\d*)$/;
+
+/**
+ * The fast path: a copy of `value` with every object's keys inserted in sorted order, which
+ * `JSON.stringify` then writes canonically, in native code and with little garbage. Objects
+ * with index-like keys (Snowflake binds: "1", "2", ..., "10") are enumerated numerically whatever
+ * the insertion order, so for those it gives up and the encoder below does the whole value.
+ */
+function sortedForJson(value: unknown): unknown {
+  checkHasJsonForm(value);
+  if (typeof value !== 'object' || value === null) return value;
+  if (hasToJson(value)) return sortedForJson(value.toJSON());
+
+  if (Array.isArray(value)) {
+    const copy: unknown[] = [];
+    for (const item of value) {
+      const sorted = sortedForJson(item);
+      if (sorted === NEEDS_ENCODER) return NEEDS_ENCODER;
+      copy.push(sorted);
+    }
+    return copy;
+  }
+
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    const sorted = INDEX_LIKE_KEY.test(key)
+      ? NEEDS_ENCODER
+      : sortedForJson((value as Record<string, unknown>)[key]);
+    if (sorted === NEEDS_ENCODER) return NEEDS_ENCODER;
+    copy[key] = sorted;
+  }
+  return copy;
 }
 
 /**
@@ -36,26 +75,30 @@ export function recordHash(prevHash: string, seq: number, id: string, eventJson:
 
 function encodeValue(value: unknown): string | undefined {
   const plain = hasToJson(value) ? value.toJSON() : value;
+  checkHasJsonForm(plain);
+
   switch (typeof plain) {
     case 'string':
-      return JSON.stringify(plain);
     case 'number':
-      return encodeNumber(plain);
+      return JSON.stringify(plain);
     case 'boolean':
       return plain ? 'true' : 'false';
     case 'object':
       if (plain === null) return 'null';
       return Array.isArray(plain) ? encodeArray(plain) : encodeObject(plain as object);
-    case 'bigint':
-      throw new TypeError('canonicalJson: bigint has no JSON form; convert it to a string first');
     default:
       return undefined;
   }
 }
 
-function encodeNumber(value: number): string {
-  if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: ${value} has no JSON form`);
-  return JSON.stringify(value);
+/** JSON has no NaN, no infinities and no bigints; `JSON.stringify` would write null or throw. */
+function checkHasJsonForm(value: unknown): void {
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    throw new TypeError(`canonicalJson: ${value} has no JSON form`);
+  }
+  if (typeof value === 'bigint') {
+    throw new TypeError('canonicalJson: bigint has no JSON form; convert it to a string first');
+  }
 }
 
 function encodeArray(items: unknown[]): string {

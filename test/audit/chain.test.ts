@@ -15,6 +15,15 @@ describe('canonicalJson', () => {
     assert.equal(canonicalJson({ b: 1, B: 2, '10': 3, '9': 4 }), '{"10":3,"9":4,"B":2,"b":1}');
   });
 
+  test('writes objects with index-like keys (Snowflake binds) canonically wherever they sit', () => {
+    const binds = { '10': { type: 'TEXT', value: 'j' }, '9': { value: 'i', type: 'TEXT' }, a: 0 };
+    assert.equal(
+      canonicalJson({ z: [binds], a: 1 }),
+      '{"a":1,"z":[{"10":{"type":"TEXT","value":"j"},"9":{"type":"TEXT","value":"i"},"a":0}]}',
+    );
+    assert.equal(canonicalJson({ '1': 2, '01': 1 }), '{"01":1,"1":2}');
+  });
+
   test('drops undefined members, writes undefined array items as null, -0 as 0', () => {
     assert.equal(canonicalJson({ a: undefined, b: [undefined, -0] }), '{"b":[null,0]}');
   });
