@@ -1,10 +1,5 @@
 import type { Logger } from '../../log.js';
-import {
-  type Bind,
-  SnowflakeSqlError,
-  type StatementResult,
-  splitStatements,
-} from '../engine/index.js';
+import { type Bind, SnowflakeSqlError, type StatementResult } from '../engine/index.js';
 import {
   emptySqlText,
   featureUnsupported,
@@ -21,9 +16,9 @@ import {
   untilAborted,
 } from './materialize.js';
 import { parameterValue, resultFormatFor } from './parameters.js';
-import { countPlaceholders } from './placeholders.js';
 import { QueryRecord, type QueryRegistry } from './queries.js';
 import type { SandboxSession } from './sessions.js';
+import { type SplitStatement, splitStatements } from './split-statements.js';
 
 /** What a query request asks for, already validated. */
 export interface StatementRequest {
@@ -83,7 +78,12 @@ export class StatementRunner {
       const statements = this.#checkedStatements(session, request);
       const result =
         statements.length === 1
-          ? await this.#execute(session, record, statements[0] as string, request.binds)
+          ? await this.#execute(
+              session,
+              record,
+              (statements[0] as SplitStatement).text,
+              request.binds,
+            )
           : await this.#runMulti(session, record, statements, request.binds);
       record.succeed(result);
     } catch (error) {
@@ -92,7 +92,7 @@ export class StatementRunner {
     this.#registry.settled(record);
   }
 
-  #checkedStatements(session: SandboxSession, request: StatementRequest): string[] {
+  #checkedStatements(session: SandboxSession, request: StatementRequest): SplitStatement[] {
     const statements = splitStatements(request.sqlText);
     if (statements.length === 0) throw emptySqlText();
 
@@ -135,19 +135,23 @@ export class StatementRunner {
   async #runMulti(
     session: SandboxSession,
     parent: QueryRecord,
-    statements: string[],
+    statements: SplitStatement[],
     binds: Bind[],
   ): Promise<MaterializedResult> {
     const children: QueryRecord[] = [];
     const bindsPerStatement = distributeBinds(statements, binds);
 
     for (const [index, statement] of statements.entries()) {
-      const child = new QueryRecord(session.id, session.identity.user, null, statement);
+      const child = new QueryRecord(session.id, session.identity.user, null, statement.text);
       this.#registry.add(child);
       children.push(child);
       parent.controller.signal.addEventListener('abort', () => child.abort(), { once: true });
 
-      await this.#run(session, child, singleRequest(statement, bindsPerStatement[index] ?? []));
+      await this.#run(
+        session,
+        child,
+        singleRequest(statement.text, bindsPerStatement[index] ?? []),
+      );
       if (child.error !== null) throw child.error;
     }
 
@@ -209,16 +213,14 @@ function sessionStatementCount(session: SandboxSession): number {
  * Positional binds number across the whole request text; each statement gets the slice its `?`
  * markers use. When the counts do not add up (numbered `:1` binds), each gets them all.
  */
-function distributeBinds(statements: string[], binds: Bind[]): Bind[][] {
-  if (binds.length === 0) return statements.map(() => []);
-  const counts = statements.map(countPlaceholders);
-  const total = counts.reduce((sum, count) => sum + count, 0);
+function distributeBinds(statements: SplitStatement[], binds: Bind[]): Bind[][] {
+  const total = statements.reduce((sum, statement) => sum + statement.placeholders, 0);
   if (total !== binds.length) return statements.map(() => binds);
 
   let offset = 0;
-  return counts.map((count) => {
-    const slice = binds.slice(offset, offset + count);
-    offset += count;
+  return statements.map((statement) => {
+    const slice = binds.slice(offset, offset + statement.placeholders);
+    offset += statement.placeholders;
     return slice;
   });
 }

@@ -93,7 +93,7 @@ describe('the sandbox through snowflake-sdk', () => {
     const results = await new Promise<Record<string, unknown>[][]>((resolve, reject) => {
       const collected: Record<string, unknown>[][] = [];
       connection.execute({
-        sqlText: `select 1 as "A"; select 'two' as "B"; select 3 as "C"`,
+        sqlText: `select 1 as "A"; select 'two; ünï🌍' as "B"; select 3 as "C"`,
         parameters: { MULTI_STATEMENT_COUNT: 3 },
         complete: (error, statement, rows) => {
           if (error) return reject(error);
@@ -104,7 +104,7 @@ describe('the sandbox through snowflake-sdk', () => {
         },
       });
     });
-    assert.deepEqual(results, [[{ A: 1 }], [{ B: 'two' }], [{ C: 3 }]]);
+    assert.deepEqual(results, [[{ A: 1 }], [{ B: 'two; ünï🌍' }], [{ C: 3 }]]);
   });
 
   test('MULTI_STATEMENT_COUNT 0 accepts any number of statements', async () => {
