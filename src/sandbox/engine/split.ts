@@ -1,5 +1,5 @@
-import { Dialect, tokenize } from '@polyglot-sql/sdk';
 import { compilationError } from './errors.js';
+import { Dialect, tokenize } from './sql/polyglot.js';
 
 interface Token {
   token_type: string;

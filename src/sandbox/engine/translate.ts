@@ -1,4 +1,3 @@
-import { Dialect, generate, parse, transpile } from '@polyglot-sql/sdk';
 import { databaseStatementKind } from './commands/ddl-target.js';
 import { compilationError, sqlError } from './errors.js';
 import {
@@ -15,6 +14,7 @@ import { selectItemNames } from './sql/column-names.js';
 import { duckDbTypeFor, isDataType } from './sql/data-types.js';
 import { rewriteFlatten } from './sql/flatten.js';
 import { rewriteFunctions } from './sql/functions.js';
+import { Dialect, generate, parse, transpile } from './sql/polyglot.js';
 import { typeHintOf } from './sql/type-hints.js';
 import { STATEMENT_TYPE } from './statement-types.js';
 import type { SnowflakeType } from './types.js';

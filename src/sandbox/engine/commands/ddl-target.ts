@@ -1,4 +1,4 @@
-import { Dialect, tokenize } from '@polyglot-sql/sdk';
+import { Dialect, tokenize } from '../sql/polyglot.js';
 
 /** What CREATE or DROP of a database or schema names, read from the statement's tokens. */
 export interface DdlTarget {

@@ -1,4 +1,4 @@
-import { Dialect, tokenize } from '@polyglot-sql/sdk';
+import { Dialect, tokenize } from './polyglot.js';
 
 interface Token {
   token_type: string;
