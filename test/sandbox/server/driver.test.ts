@@ -11,7 +11,7 @@ import {
 } from '../../support/sandbox.js';
 
 /** A statement that runs for seconds in DuckDB, long enough to be cancelled on the way. */
-const LONG_QUERY = 'select count(*) as "N" from range(20000000000) t';
+const LONG_QUERY = 'select count(*) as "N" from range(10000000000) t';
 
 interface SessionState {
   getCurrentDatabase(): string | null;
