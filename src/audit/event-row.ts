@@ -14,8 +14,14 @@ const TAGGED_KINDS = new Set<AuditEventKind>(['login', 'statement', 'session_end
 
 export type TagSource = 'verified' | 'claimed';
 
-/** The copies of event fields that are stored beside it for filtering. */
-export interface EventColumns {
+/**
+ * What the writer thread stores for an event: its canonical JSON and copies of the fields that
+ * are filtered on. Only strings and nulls, because copying objects between threads costs more
+ * than writing them to SQLite.
+ */
+export interface StoredRow {
+  /** Canonical JSON of the event: what is stored and what the chain hash covers. */
+  eventJson: string;
   kind: AuditEventKind;
   /** The event time, normalised to ISO-8601 UTC with milliseconds, so it sorts as text. */
   time: string;
@@ -25,65 +31,17 @@ export interface EventColumns {
   outcome: string | null;
   statementType: string | null;
   sqlText: string | null;
-  tags: Array<[TagSource, string, string]>;
-}
-
-/** An event checked and flattened into the columns it is stored and searched by. */
-export interface EventRow extends EventColumns {
-  event: AuditEvent;
-  /** Canonical JSON of the event: what is stored and what the chain hash covers. */
-  eventJson: string;
-}
-
-/**
- * What the writer thread stores: the columns, the event JSON, and the tags as one string (see
- * `tagSetKey`). Only primitive fields, because copying many small objects between threads costs
- * more than writing them to SQLite.
- */
-export interface StoredRow {
-  eventJson: string;
-  kind: AuditEventKind;
-  time: string;
-  statementId: string | null;
-  principal: string | null;
-  connection: string | null;
-  outcome: string | null;
-  statementType: string | null;
-  sqlText: string | null;
-  /** `tagSetKey(tags)`, or '' when the event's tags are not indexed or there are none. */
+  /** The event's tags as `tagSetKey` writes them; '' when none are indexed. */
   tagSet: string;
 }
 
-export function toStoredRow(row: EventRow): StoredRow {
-  return {
-    eventJson: row.eventJson,
-    kind: row.kind,
-    time: row.time,
-    statementId: row.statementId,
-    principal: row.principal,
-    connection: row.connection,
-    outcome: row.outcome,
-    statementType: row.statementType,
-    sqlText: row.sqlText,
-    tagSet: row.tags.length === 0 ? '' : tagSetKey(row.tags),
-  };
-}
+/** The copies of event fields stored beside it (verify recomputes them to compare). */
+export type EventColumns = Omit<StoredRow, 'eventJson'>;
 
-/**
- * One string per set of tags, the same whatever order they came in: the sorted tags as JSON, so
- * any character in a key or value is kept apart. Source and key identify a tag, so sorting on
- * them is enough.
- */
-export function tagSetKey(tags: Array<[TagSource, string, string]>): string {
-  const sorted = [...tags].sort(
-    ([sourceA, keyA], [sourceB, keyB]) => compare(sourceA, sourceB) || compare(keyA, keyB),
-  );
-  return JSON.stringify(sorted);
-}
-
-function compare(a: string, b: string): number {
-  if (a === b) return 0;
-  return a < b ? -1 : 1;
+/** An event ready to append: the event itself and the row the writer thread stores. */
+export interface EventRow {
+  event: AuditEvent;
+  stored: StoredRow;
 }
 
 /**
@@ -92,10 +50,10 @@ function compare(a: string, b: string): number {
  */
 export function toEventRow(event: AuditEvent): EventRow {
   checkShape(event);
-  return { event, eventJson: canonicalJson(event), ...eventColumns(event) };
+  return { event, stored: { eventJson: canonicalJson(event), ...eventColumns(event) } };
 }
 
-/** The filter columns of an event (also used by verify to spot columns edited apart from it). */
+/** The filter columns of an event. */
 export function eventColumns(event: AuditEvent): EventColumns {
   return {
     kind: event.kind,
@@ -106,12 +64,34 @@ export function eventColumns(event: AuditEvent): EventColumns {
     outcome: 'outcome' in event ? event.outcome : null,
     statementType: event.kind === 'statement' ? event.statementType : null,
     sqlText: event.kind === 'statement' ? event.sqlText : null,
-    tags: TAGGED_KINDS.has(event.kind) ? tagRows(event) : [],
+    tagSet: TAGGED_KINDS.has(event.kind) ? tagSetKey(event.verifiedTags, event.claimedTags) : '',
   };
 }
 
-/** Parses a time given as an ISO string, a Date or epoch milliseconds, to ISO-8601 UTC. */
+/**
+ * One string per set of tags, equal for equal sets whatever order they came in: the canonical
+ * JSON of `{ claimed, verified }`, or '' when both are empty. It is the writer's cache key and
+ * what verify compares.
+ */
+export function tagSetKey(verified: Record<string, string>, claimed: Record<string, string>) {
+  if (isEmpty(verified) && isEmpty(claimed)) return '';
+  return canonicalJson({ claimed, verified });
+}
+
+function isEmpty(tags: Record<string, string>): boolean {
+  for (const _ in tags) return false;
+  return true;
+}
+
+/** ISO-8601 as `Date.prototype.toISOString` writes it; such strings need no parsing. */
+const CANONICAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
+ * Parses a time given as an ISO string, a Date or epoch milliseconds, to ISO-8601 UTC. A string
+ * already in `toISOString` form (what the gateway's clock gives) is taken as it is.
+ */
 export function toIsoTime(value: string | number | Date, name: string): string {
+  if (typeof value === 'string' && CANONICAL_TIME.test(value)) return value;
   const time = value instanceof Date ? value : new Date(value);
   if (Number.isNaN(time.getTime())) throw new TypeError(`${name} is not a valid time: ${value}`);
   return time.toISOString();
@@ -145,14 +125,4 @@ function checkTags(tags: unknown, name: string): void {
   for (const [key, value] of Object.entries(tags)) {
     if (typeof value !== 'string') throw new TypeError(`${name}.${key} must be a string`);
   }
-}
-
-function tagRows(event: AuditEvent): Array<[TagSource, string, string]> {
-  const verified = Object.entries(event.verifiedTags).map(
-    ([key, value]): [TagSource, string, string] => ['verified', key, value],
-  );
-  const claimed = Object.entries(event.claimedTags).map(
-    ([key, value]): [TagSource, string, string] => ['claimed', key, value],
-  );
-  return [...verified, ...claimed];
 }

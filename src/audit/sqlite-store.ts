@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { TollgateError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
-import { type EventRow, toEventRow, toStoredRow } from './event-row.js';
+import { type EventRow, toEventRow } from './event-row.js';
 import { GroupCommit } from './group-commit.js';
 import { newAuditId } from './ids.js';
 import { checkSchema, prepareSchema } from './schema.js';
@@ -130,7 +130,7 @@ class SqliteAuditStore extends SqliteAuditReader implements AuditStore {
   async #commit(rows: EventRow[]): Promise<AuditRecord[]> {
     try {
       if (!this.#writer) throw new Error('the audit store was opened read-only');
-      const batch = await this.#writer.write(rows.map(toStoredRow));
+      const batch = await this.#writer.write(rows.map((row) => row.stored));
       return toRecords(batch, rows);
     } catch (cause) {
       this.#logger.error(
@@ -146,7 +146,12 @@ class SqliteAuditStore extends SqliteAuditReader implements AuditStore {
     if (!this.#failOpen || !(error instanceof TollgateError)) throw error;
 
     this.#logger.error(
-      { path: this.path, kind: row.kind, statementId: row.statementId, time: row.time },
+      {
+        path: this.path,
+        kind: row.stored.kind,
+        statementId: row.stored.statementId,
+        time: row.stored.time,
+      },
       'audit event NOT recorded: the store cannot write and failOpen is set, so the gateway goes on',
     );
     return { seq: 0, id: newAuditId(), event: row.event, prevHash: '', hash: '' };

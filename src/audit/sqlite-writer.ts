@@ -88,8 +88,10 @@ export class ChainWriter {
     const cached = this.#tagSetIds.get(tagSet);
     if (cached !== undefined) return cached;
 
-    const tags = JSON.parse(tagSet) as Array<[TagSource, string, string]>;
-    const tagIds = tags.map(([source, key, value]) => this.#tagId(source, key, value));
+    const tags = JSON.parse(tagSet) as Record<TagSource, Record<string, string>>;
+    const tagIds = (['claimed', 'verified'] as const).flatMap((source) =>
+      Object.entries(tags[source]).map(([key, value]) => this.#tagId(source, key, value)),
+    );
     const idList = tagIds.sort((a, b) => a - b).join(',');
 
     const { findTagSet, insertTagSet, insertTagSetMember } = this.#statements;

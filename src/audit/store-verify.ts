@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { type EventColumns, eventColumns, type TagSource, tagSetKey } from './event-row.js';
+import { type EventColumns, eventColumns, tagSetKey } from './event-row.js';
 import { APPEND_ONLY_TABLES } from './schema.js';
 import type { AuditEvent } from './types.js';
 import { type ChainLink, ChainVerifier, type VerifyReport } from './verify.js';
@@ -103,10 +103,20 @@ function indexMismatch(row: RecordRow, storedTags: string): string | null {
     }
   }
 
-  if ((expected.tags.length === 0 ? '' : tagSetKey(expected.tags)) !== storedTags) {
+  if (expected.tagSet !== storedTags) {
     return `record ${row.seq}'s stored tags do not match the tags in its event`;
   }
   return null;
+}
+
+/** The key of a stored tag set; one that cannot match when a member has a foreign source. */
+function tagSetKeyOf(members: Array<[string, string, string]>): string {
+  const tags: Record<string, Record<string, string>> = { verified: {}, claimed: {} };
+  for (const [source, key, value] of members) {
+    if (!(source in tags)) return `unknown tag source ${JSON.stringify(source)}`;
+    tags[source]![key] = value;
+  }
+  return tagSetKey(tags.verified!, tags.claimed!);
 }
 
 /** The tags of each stored tag set, read once each (records of one session share a set). */
@@ -126,8 +136,7 @@ class TagSets {
     const cached = this.#cache.get(tagSetId);
     if (cached !== undefined) return cached;
 
-    const rows = this.#members.raw().all(tagSetId) as Array<[TagSource, string, string]>;
-    const key = rows.length === 0 ? '' : tagSetKey(rows);
+    const key = tagSetKeyOf(this.#members.raw().all(tagSetId) as Array<[string, string, string]>);
     if (this.#cache.size >= 10_000) this.#cache.clear();
     this.#cache.set(tagSetId, key);
     return key;
