@@ -7,7 +7,11 @@ import { internalError, SnowflakeReplyError } from './errors.js';
 import { readJsonBody, sendJson } from './http-io.js';
 import { toJson } from './json.js';
 import type { ArrowEncoder } from './materialize.js';
-import { resolveServerOptions, type SandboxServerOptions } from './options.js';
+import {
+  type ResolvedServerOptions,
+  resolveServerOptions,
+  type SandboxServerOptions,
+} from './options.js';
 import { QueryRegistry } from './queries.js';
 import { failure, type Reply } from './replies.js';
 import { matchRoute } from './routes.js';
@@ -37,30 +41,14 @@ export async function startSandboxServer(
   options: SandboxServerOptions = {},
   arrow: ArrowEncoder | null = null,
 ): Promise<SandboxServer> {
-  const resolved = resolveServerOptions(options, silentLogger());
-  const logger = resolved.logger;
-  const queries = new QueryRegistry(resolved);
-  const state: ServerState = {
-    options: resolved,
-    engine,
-    sessions: new SessionStore({
-      sessionSeconds: resolved.sessionTokenSeconds,
-      masterSeconds: resolved.masterTokenSeconds,
-    }),
-    queries,
-    runner: new StatementRunner(queries, resolved, arrow, logger),
-    chunkUrls: new ChunkUrlSigner(resolved.chunkUrlSeconds),
-    logger,
-    listenUrl: '',
-  };
-
+  const state = serverState(engine, resolveServerOptions(options, silentLogger()), arrow);
   const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
     void handleRequest(state, req, res);
   });
-  const port = await listen(server, resolved.host, resolved.port);
-  state.listenUrl = `http://${urlHost(resolved.host)}:${port}`;
+  const port = await listen(server, state.options.host, state.options.port);
+  state.listenUrl = `http://${urlHost(state.options.host)}:${port}`;
   const sweeper = setInterval(() => void sweepExpired(state), SWEEP_INTERVAL_MS).unref();
-  logger.info({ url: state.listenUrl }, 'sandbox listening');
+  state.logger.info({ url: state.listenUrl }, 'sandbox listening');
 
   return {
     url: state.listenUrl,
@@ -69,8 +57,29 @@ export async function startSandboxServer(
       clearInterval(sweeper);
       await stopServer(server);
       await Promise.all(state.sessions.takeAll().map((session) => closeSession(state, session)));
-      logger.info({ url: state.listenUrl }, 'sandbox stopped');
+      state.logger.info({ url: state.listenUrl }, 'sandbox stopped');
     },
+  };
+}
+
+function serverState(
+  engine: SandboxEngine,
+  options: ResolvedServerOptions,
+  arrow: ArrowEncoder | null,
+): ServerState {
+  const queries = new QueryRegistry(options);
+  return {
+    options,
+    engine,
+    sessions: new SessionStore({
+      sessionSeconds: options.sessionTokenSeconds,
+      masterSeconds: options.masterTokenSeconds,
+    }),
+    queries,
+    runner: new StatementRunner(queries, options, arrow),
+    chunkUrls: new ChunkUrlSigner(options.chunkUrlSeconds),
+    logger: options.logger,
+    listenUrl: '',
   };
 }
 

@@ -1,4 +1,3 @@
-import type { Logger } from '../../log.js';
 import { type Bind, SnowflakeSqlError, type StatementResult } from '../engine/index.js';
 import {
   emptySqlText,
@@ -47,18 +46,11 @@ export class StatementRunner {
   readonly #registry: QueryRegistry;
   readonly #limits: ResultLimits;
   readonly #arrow: ArrowEncoder | null;
-  readonly #logger: Logger;
 
-  constructor(
-    registry: QueryRegistry,
-    limits: ResultLimits,
-    arrow: ArrowEncoder | null,
-    logger: Logger,
-  ) {
+  constructor(registry: QueryRegistry, limits: ResultLimits, arrow: ArrowEncoder | null) {
     this.#registry = registry;
     this.#limits = limits;
     this.#arrow = arrow;
-    this.#logger = logger;
   }
 
   /** Starts a request's statement(s) in the background and returns its record. */
@@ -184,7 +176,6 @@ export class StatementRunner {
       return;
     }
     session.logger.error({ err: error, queryId: record.id }, 'statement failed inside the sandbox');
-    this.#logger.debug({ queryId: record.id }, 'internal failure answered as 000603');
     record.fail(internalError(), 'FAILED_WITH_ERROR');
   }
 }
