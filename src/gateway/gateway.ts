@@ -39,7 +39,10 @@ export interface Gateway {
   admin: AdminServer | null;
   /** The SQLite audit store, when the gateway opened it. */
   auditStore: AuditStore | null;
-  /** Stops the listeners, ends sessions, and closes the audit store after its last write. */
+  /**
+   * Stops the listeners, ends sessions, and closes the audit store after its last write. Safe
+   * to call more than once.
+   */
   close(): Promise<void>;
 }
 
@@ -88,12 +91,20 @@ async function startListeners(
     port: listener.port,
     tls: await readTls(listener),
   });
-  const admin = await startAdmin(config, () => [snowflake]);
+  const admin = await startAdmin(config, () => [snowflake]).catch(async (error: unknown) => {
+    await snowflake.close();
+    throw error;
+  });
+  let closing: Promise<void> | null = null;
   return {
     snowflake,
     admin,
     auditStore,
-    close: () => closeGateway(snowflake, admin, auditStore, logger),
+    // Closing twice (a signal during shutdown, a test's cleanup) waits for the first close.
+    close: () => {
+      closing ??= closeGateway(snowflake, admin, auditStore, logger);
+      return closing;
+    },
   };
 }
 

@@ -24,7 +24,7 @@ before(async () => {
 });
 
 after(async () => {
-  await harness.close().catch(() => undefined);
+  await harness.close();
 });
 
 function verify(): {
