@@ -136,10 +136,10 @@ async function readTls(listener: ListenerConfig) {
   return { cert, key };
 }
 
-function startAdmin(
+async function startAdmin(
   config: TollgateConfig,
   engines: () => RunningEngine[],
-): Promise<AdminServer> | null {
+): Promise<AdminServer | null> {
   const admin = config.listeners.admin;
   return admin === null ? null : startAdminServer(admin.host, admin.port, engines);
 }

@@ -20,6 +20,7 @@ const run = promisify(execFile);
 let dataDir: string;
 let demo: ChildProcess;
 let printed = '';
+let errors = '';
 
 function tollgate(...args: string[]) {
   return run(process.execPath, [CLI, ...args, '--data', dataDir], { encoding: 'utf8' });
@@ -33,12 +34,15 @@ before(async () => {
   demo.stdout?.on('data', (piece: Buffer) => {
     printed += piece.toString('utf8');
   });
+  demo.stderr?.on('data', (piece: Buffer) => {
+    errors += piece.toString('utf8');
+  });
   while (!printed.includes('Press Ctrl-C')) {
     const [exited] = await Promise.race([
       once(demo.stdout!, 'data').then(() => [false]),
       once(demo, 'exit').then(() => [true]),
     ]);
-    assert.equal(exited, false, 'tollgate demo exited before it was ready');
+    assert.equal(exited, false, `tollgate demo exited before it was ready: ${errors}`);
   }
 });
 
