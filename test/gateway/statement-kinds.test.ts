@@ -213,3 +213,32 @@ test('PUT and GET are refused with a clear error and recorded as refused', async
   assert.equal(view?.statementType, 'FILE_TRANSFER');
   assert.equal(view?.errorCode, 'TG_FILE_TRANSFER_REFUSED');
 });
+
+test('staged binds are refused like PUT and GET, over the raw protocol too', async () => {
+  const base = harness.clientProxy.url;
+  const login = await fetch(`${base}/session/v1/login-request?requestId=staged-login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      data: { ACCOUNT_NAME: 'sandbox', AUTHENTICATOR: 'OAUTH', TOKEN: await harness.token() },
+    }),
+  });
+  const token = ((await login.json()) as { data: { token: string } }).data.token;
+
+  const query = await fetch(`${base}/queries/v1/query-request?requestId=staged-1`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Snowflake Token="${token}"` },
+    body: JSON.stringify({
+      sqlText: 'insert into staged_target values (?)',
+      bindStage: '@"DB"."PUBLIC".SYSTEMBIND/0c4b6d',
+    }),
+  });
+  const reply = (await query.json()) as { success: boolean; code: string; message: string };
+  assert.equal(reply.success, false);
+  assert.equal(reply.code, '399007');
+  assert.match(reply.message, /^TG_FILE_TRANSFER_REFUSED: /);
+  const forwarded = harness.upstreamProxy.exchanges.some((e) => e.path.includes('staged-1'));
+  assert.equal(forwarded, false, 'the statement never reached upstream');
+  await sleep(50);
+  assert.equal(viewOf('staged_target')?.errorCode, 'TG_FILE_TRANSFER_REFUSED');
+});
