@@ -56,12 +56,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   });
   try {
     const server = await startSandboxServer(engine, { ...options, users, logger }, toArrowIpc);
+    let closing: Promise<void> | null = null;
     return {
       url: server.url,
       port: server.port,
-      close: async () => {
-        await server.close();
-        await engine.close();
+      // Idempotent: a second call waits for the first rather than closing DuckDB twice.
+      close: () => {
+        closing ??= server.close().then(() => engine.close());
+        return closing;
       },
     };
   } catch (error) {
