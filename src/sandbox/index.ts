@@ -1,5 +1,3 @@
-// Must run before the engine's WebAssembly transpiler loads; see v8-flags.ts.
-import './server/v8-flags.js';
 import { readFile } from 'node:fs/promises';
 import { type Logger, silentLogger } from '../log.js';
 import { createDuckDbEngine, toArrowIpc } from './engine/index.js';
