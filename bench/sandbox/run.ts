@@ -8,7 +8,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -136,6 +136,7 @@ function resetPeakRss(pid: number): void {
 
 async function main(): Promise<void> {
   const opts = options();
+  const loadBefore = loadavg();
   const { child, url } = await startSandbox();
   const pid = child.pid as number;
   try {
@@ -156,6 +157,8 @@ async function main(): Promise<void> {
         memoryGb: Math.round(totalmem() / 2 ** 30),
       },
       node: process.version,
+      // Other work on the machine skews every figure; the 1-minute load before and after shows it.
+      loadAverage1m: { before: round(loadBefore[0] ?? 0), after: round(loadavg()[0] ?? 0) },
       selectOne: {
         iterations: opts.iterations,
         warmUp: WARM_UP,
