@@ -43,8 +43,18 @@ export async function serveChunk(
   );
   if (upstream.statusCode !== 200) return relayFailure(ticket, upstream, response);
 
-  const counted = await streamCounting(ticket, upstream, response, countArrowStream);
-  recordChunk(context, ticket, counted);
+  try {
+    const counted = await streamCounting(ticket, upstream, response, countArrowStream);
+    recordChunk(context, ticket, counted);
+  } catch (error) {
+    if (!abort.signal.aborted) throw error;
+    // The client went away mid-download (its driver retries): nothing was returned in full.
+    ticket.session.log.info(
+      { queryId: ticket.queryId, chunkIndex: ticket.chunkIndex },
+      'client left during a chunk download',
+    );
+    response.destroy();
+  }
 }
 
 /** Upstream refused the chunk (an expired URL answers 403): the client gets the same status. */

@@ -4,6 +4,7 @@ import type { Principal, TokenVerifier } from '../../identity/types.js';
 import type { Logger } from '../../log.js';
 import type { AuditRecorder } from './audit-recorder.js';
 import type { ChunkRegistry } from './chunk-registry.js';
+import { isGzip } from './codec.js';
 import type { ArrowRowCounter } from './results.js';
 import type { SessionStore } from './sessions.js';
 import type { UpstreamClient } from './upstream.js';
@@ -59,11 +60,19 @@ export interface SnowflakeRequest {
 /** Client headers worth passing upstream: they say which driver is asking and what it reads. */
 const FORWARDED_HEADERS = ['accept', 'user-agent', 'client_app_id', 'client_app_version'];
 
-export function forwardedHeaders(request: SnowflakeRequest): Record<string, string> {
+/**
+ * The headers a request goes upstream with. The body is forwarded as sent, so a gzipped one is
+ * announced as such (drivers do not always say so themselves).
+ */
+export function forwardedHeaders(
+  request: SnowflakeRequest,
+  withBody: boolean,
+): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const name of FORWARDED_HEADERS) {
     const value = request.headers[name];
     if (typeof value === 'string') headers[name] = value;
   }
+  if (withBody && isGzip(request.body)) headers['content-encoding'] = 'gzip';
   return headers;
 }

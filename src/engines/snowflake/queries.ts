@@ -107,14 +107,12 @@ async function forwardStatement(
   statement: TrackedStatement,
   request: SnowflakeRequest,
 ): Promise<UpstreamReply> {
-  const headers = forwardedHeaders(request);
-  if (request.body[0] === 0x1f && request.body[1] === 0x8b) headers['content-encoding'] = 'gzip';
   try {
     return await session.client.send(session.upstream, {
       method: 'POST',
       path: request.pathAndQuery,
       body: request.body,
-      headers,
+      headers: forwardedHeaders(request, true),
     });
   } catch (error) {
     recordResult(context, session, statement, failureOf(error));

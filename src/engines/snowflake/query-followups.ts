@@ -91,16 +91,12 @@ function forward(
   request: SnowflakeRequest,
   method: 'GET' | 'POST',
 ): Promise<UpstreamReply> {
-  const body = method === 'POST' ? request.body : undefined;
-  const headers = forwardedHeaders(request);
-  if (body !== undefined && body[0] === 0x1f && body[1] === 0x8b) {
-    headers['content-encoding'] = 'gzip';
-  }
+  const withBody = method === 'POST';
   return session.client.send(session.upstream, {
     method,
     path: request.pathAndQuery,
-    headers,
-    ...(body === undefined ? {} : { body }),
+    headers: forwardedHeaders(request, withBody),
+    ...(withBody ? { body: request.body } : {}),
   });
 }
 

@@ -61,13 +61,11 @@ export async function handleForwarded(
   request: SnowflakeRequest,
 ): Promise<string> {
   const session = sessionOf(context, request);
-  const headers = forwardedHeaders(request);
-  if (request.body[0] === 0x1f && request.body[1] === 0x8b) headers['content-encoding'] = 'gzip';
   const reply = await session.client.send(session.upstream, {
     method: 'POST',
     path: request.pathAndQuery,
     body: request.body,
-    headers,
+    headers: forwardedHeaders(request, true),
   });
   return emptyReply(reply);
 }
