@@ -37,3 +37,20 @@ test('a statement through the gateway is recorded with its text, binds, principa
   assert.equal(view.statementType, 'SELECT');
   assert.ok(view.queryId);
 });
+
+test('the admin listener reports health and open sessions, and nothing else', async () => {
+  const admin = harness.gateway.admin?.url;
+  assert.ok(admin, 'the config asked for an admin listener');
+  const connection = await harness.connect();
+
+  const health = (await (await fetch(`${admin}/healthz`)).json()) as {
+    status: string;
+    engines: { protocol: string; url: string; sessions: number }[];
+  };
+  assert.equal(health.status, 'ok');
+  assert.deepEqual(health.engines, [
+    { protocol: 'snowflake', url: harness.gateway.snowflake.url, sessions: 1 },
+  ]);
+  assert.equal((await fetch(`${admin}/sessions`)).status, 404);
+  await destroy(connection);
+});
