@@ -1,6 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { createLogger } from '../log.js';
-import { startSandbox } from '../sandbox/index.js';
 
 /** The port `tollgate sandbox` listens on when --port is not given. */
 export const DEFAULT_SANDBOX_PORT = 8444;
@@ -32,6 +31,10 @@ export function registerSandboxCommand(program: Command): void {
  */
 async function runSandbox(flags: SandboxFlags): Promise<void> {
   const logger = createLogger({ name: 'tollgate-sandbox', destination: process.stderr });
+
+  // Loaded here, not at the top: DuckDB and the SQL transpiler cost ~180 MB of RSS that
+  // `tollgate serve` and the other commands must not pay.
+  const { startSandbox } = await import('../sandbox/index.js');
   const sandbox = await startSandbox({
     host: flags.host,
     port: flags.port,
