@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 // Runs every compiled test file under dist/test with node's built-in runner.
 // Usage: node scripts/run-tests.mjs [substring ...]  (filters test files by path)
+// A test that runs past five minutes fails instead of holding CI until it is killed.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -23,7 +24,7 @@ const files = collect(root)
 process.env.SNOWFLAKE_DISABLE_PLATFORM_DETECTION = 'true';
 const result = spawnSync(
   process.execPath,
-  ['--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
+  ['--test', '--test-concurrency=2', '--test-timeout=300000', '--test-reporter=spec', ...files],
   { stdio: 'inherit', env: process.env },
 );
 process.exit(result.status ?? 1);
