@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-import { spawnSync } from 'node:child_process';
 // Runs every compiled test file under dist/test with node's built-in runner.
 // Usage: node scripts/run-tests.mjs [substring ...]  (filters test files by path)
 // A test that runs past five minutes fails instead of holding CI until it is killed.
+
+import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
