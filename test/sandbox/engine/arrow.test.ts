@@ -80,7 +80,7 @@ describe('Arrow results decode with apache-arrow to the values of the JSON rowse
     assert.equal(table.getChild('B')?.get(0), true);
     assert.equal(table.getChild('D')?.get(0), Date.UTC(1969, 6, 20));
     assert.equal(table.getChild('T')?.get(0), 3723n * NANOS + 456_789_000n);
-    assert.deepEqual([...(table.getChild('BIN')?.get(0) as Uint8Array)], [0xca, 0xfe]);
+    assert.deepEqual([...(table.getChild('BIN')!.get(0) as Uint8Array)], [0xca, 0xfe]);
     assert.deepEqual(JSON.parse(table.getChild('V')?.get(0) as string), { a: [1, 2] });
     assert.equal(table.getChild('S')?.get(0), 'ünïcode');
   });
