@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import crypto from 'node:crypto';
 
 /** The `prevHash` of the first record: 64 zeros, as SHA-256 hex has 64 characters. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -14,8 +14,8 @@ export const GENESIS_HASH = '0'.repeat(64);
  * form and raise a `TypeError`.
  */
 export function canonicalJson(value: unknown): string {
-  const sorted = sortedForJson(value);
-  const text = sorted === NEEDS_ENCODER ? encodeValue(value) : JSON.stringify(sorted);
+  const ordered = inCanonicalOrder(value);
+  const text = ordered === NEEDS_ENCODER ? encodeValue(value) : JSON.stringify(ordered);
   if (text === undefined) throw new TypeError('canonicalJson: the value has no JSON form');
   return text;
 }
@@ -27,35 +27,80 @@ const NEEDS_ENCODER = Symbol('needs the canonical encoder');
 const INDEX_LIKE_KEY = /^(?:0|[1-9]\d*)$/;
 
 /**
- * The fast path: a copy of `value` with every object's keys inserted in sorted order, which
- * `JSON.stringify` then writes canonically, in native code and with little garbage. Objects
- * with index-like keys (Snowflake binds: "1", "2", ..., "10") are enumerated numerically whatever
- * the insertion order, so for those it gives up and the encoder below does the whole value.
+ * The fast path: `value` arranged so that the native `JSON.stringify` writes it canonically, in
+ * native code. That is `value` itself when every object in it already has its keys in sorted
+ * order (as JSON parsed from canonical text does), so most of it is never copied; otherwise a
+ * copy whose objects have their keys inserted in sorted order. An object with index-like keys
+ * out of order (Snowflake binds: "1", "2", ..., "10") cannot be reordered, because such keys
+ * are enumerated numerically whatever the insertion order; for those it gives up and the
+ * encoder below does the whole value.
  */
-function sortedForJson(value: unknown): unknown {
+function inCanonicalOrder(value: unknown): unknown {
   checkHasJsonForm(value);
   if (typeof value !== 'object' || value === null) return value;
-  if (hasToJson(value)) return sortedForJson(value.toJSON());
+  if (hasToJson(value)) return inCanonicalOrder(value.toJSON());
 
-  if (Array.isArray(value)) {
-    const copy: unknown[] = [];
-    for (const item of value) {
-      const sorted = sortedForJson(item);
-      if (sorted === NEEDS_ENCODER) return NEEDS_ENCODER;
-      copy.push(sorted);
-    }
-    return copy;
-  }
+  return Array.isArray(value) ? orderedItems(value) : orderedObject(value as JsonObject);
+}
 
-  const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort()) {
-    const sorted = INDEX_LIKE_KEY.test(key)
-      ? NEEDS_ENCODER
-      : sortedForJson((value as Record<string, unknown>)[key]);
-    if (sorted === NEEDS_ENCODER) return NEEDS_ENCODER;
-    copy[key] = sorted;
+type JsonObject = Record<string, unknown>;
+
+function orderedItems(items: unknown[]): unknown {
+  const ordered = items.map(inCanonicalOrder);
+  if (ordered.includes(NEEDS_ENCODER)) return NEEDS_ENCODER;
+  return ordered.every((item, index) => item === items[index]) ? items : ordered;
+}
+
+function orderedObject(object: JsonObject): unknown {
+  const keys = Object.keys(object);
+  if (isSorted(keys)) return orderedMembers(object, keys, true);
+  if (keys.some((key) => INDEX_LIKE_KEY.test(key))) return NEEDS_ENCODER;
+  return orderedMembers(object, sortedKeys(keys), false);
+}
+
+/**
+ * The last key order sorted for each number of keys. Events of one kind have the same keys in
+ * the same order, so sorting them again (most of the cost of reordering an event) is skipped.
+ */
+const lastSorted = new Map<number, { keys: string[]; sorted: string[] }>();
+
+function sortedKeys(keys: string[]): string[] {
+  const last = lastSorted.get(keys.length);
+  if (last && keys.every((key, index) => key === last.keys[index])) return last.sorted;
+
+  const sorted = [...keys].sort();
+  lastSorted.set(keys.length, { keys, sorted });
+  return sorted;
+}
+
+/**
+ * `object` itself when its keys are already in order and none of its members had to change;
+ * otherwise a copy with its `sortedKeys` inserted in that order.
+ */
+function orderedMembers(object: JsonObject, sortedKeys: string[], inOrder: boolean): unknown {
+  const values: unknown[] = [];
+  let unchanged = inOrder;
+  for (const key of sortedKeys) {
+    const value = inCanonicalOrder(object[key]);
+    if (value === NEEDS_ENCODER) return NEEDS_ENCODER;
+    unchanged &&= value === object[key];
+    values.push(value);
   }
+  if (unchanged) return object;
+
+  // Assigning "__proto__" would set the copy's prototype instead of adding a member.
+  if (sortedKeys.includes('__proto__')) return NEEDS_ENCODER;
+  const copy: JsonObject = {};
+  for (const [index, key] of sortedKeys.entries()) copy[key] = values[index];
   return copy;
+}
+
+/** True when the keys are in ascending UTF-16 code unit order, as `Array.prototype.sort` puts them. */
+function isSorted(keys: string[]): boolean {
+  for (let index = 1; index < keys.length; index += 1) {
+    if (keys[index - 1]! > keys[index]!) return false;
+  }
+  return true;
 }
 
 /**
@@ -66,12 +111,16 @@ function sortedForJson(value: unknown): unknown {
  */
 export function recordHash(prevHash: string, seq: number, id: string, eventJson: string): string {
   const rest = `,"id":${JSON.stringify(id)},"prevHash":${JSON.stringify(prevHash)},"seq":${seq}}`;
-  return createHash('sha256')
-    .update('{"event":', 'utf8')
-    .update(eventJson, 'utf8')
-    .update(rest, 'utf8')
-    .digest('hex');
+  return sha256Hex(`{"event":${eventJson}${rest}`);
 }
+
+/**
+ * SHA-256 as lowercase hex. The one-shot `crypto.hash` (Node 20.12 and later) skips creating a
+ * Hash object, which is a third of the cost for a record of a kilobyte.
+ */
+const sha256Hex: (text: string) => string = crypto.hash
+  ? (text) => crypto.hash('sha256', text, 'hex')
+  : (text) => crypto.createHash('sha256').update(text, 'utf8').digest('hex');
 
 function encodeValue(value: unknown): string | undefined {
   const plain = hasToJson(value) ? value.toJSON() : value;

@@ -52,6 +52,16 @@ export interface AuditStore extends AuditSink, SqliteAuditReader {
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
 /**
+ * How appends reach the writer thread. Batches go over without waiting for the commit before:
+ * the writer writes whatever has queued up while it was committing as one transaction, so
+ * commits still cover many appends, and this thread prepares the next events (canonical JSON,
+ * copying) while the writer's SQLite work runs on the other core. A batch leaves at the end of
+ * the turn or once it holds 64 appends, so that with many callers the writer can start on the
+ * first ones while the rest are still being prepared; smaller batches cost more in messages.
+ */
+const HAND_OVER = { maxBatch: 64, concurrency: Number.POSITIVE_INFINITY };
+
+/**
  * Opens (creating if needed) the SQLite audit store at `options.path`. Fails with
  * TG_AUDIT_UNAVAILABLE when the file cannot be opened, is not an audit store, or (read-only)
  * does not exist.
@@ -89,7 +99,7 @@ class SqliteAuditStore extends SqliteAuditReader implements AuditStore {
     else prepareSchema(db, this.path);
 
     this.#writer = options.readOnly ? null : new WriterThread(writerConfig(options));
-    this.#queue = new GroupCommit((rows) => this.#commit(rows));
+    this.#queue = new GroupCommit((rows) => this.#commit(rows), HAND_OVER);
     this.#announce(options);
   }
 

@@ -13,24 +13,24 @@ const CACHE_LIMIT = 10_000;
 export class ChainWriter {
   readonly #ids = new SortableIdGenerator();
   readonly #statements: ReturnType<typeof prepareStatements>;
-  readonly #transaction: Database.Transaction<(rows: StoredRow[]) => WrittenBatch>;
+  readonly #transaction: Database.Transaction<(batches: StoredRow[][]) => WrittenBatch[]>;
   /** Tags and tag sets already stored, so most appends look neither up. */
   readonly #tagIds = new Map<string, number>();
   readonly #tagSetIds = new Map<string, number>();
 
   constructor(db: Database.Database) {
     this.#statements = prepareStatements(db);
-    this.#transaction = db.transaction((rows: StoredRow[]) => this.#appendAll(rows));
+    this.#transaction = db.transaction((batches: StoredRow[][]) => this.#appendAll(batches));
   }
 
   /**
-   * Writes the rows as the next records of the chain and commits. BEGIN IMMEDIATE takes the
-   * write lock first, and the tail is read under it, so another process appending to the same
-   * file cannot fork the chain.
+   * Writes the batches, in order, as the next records of the chain, all in one transaction, and
+   * commits. BEGIN IMMEDIATE takes the write lock first, and the tail is read under it, so
+   * another process appending to the same file cannot fork the chain.
    */
-  write(rows: StoredRow[]): WrittenBatch {
+  write(batches: StoredRow[][]): WrittenBatch[] {
     try {
-      return this.#transaction.immediate(rows);
+      return this.#transaction.immediate(batches);
     } catch (error) {
       // Ids handed out inside the rolled-back transaction no longer exist.
       this.#tagIds.clear();
@@ -39,19 +39,29 @@ export class ChainWriter {
     }
   }
 
-  #appendAll(rows: StoredRow[]): WrittenBatch {
+  #appendAll(batches: StoredRow[][]): WrittenBatch[] {
     const last = this.#statements.tail.get() as { seq: number; hash: string } | undefined;
-    const firstSeq = (last?.seq ?? 0) + 1;
+    let tail = { seq: last?.seq ?? 0, hash: last?.hash ?? GENESIS_HASH };
+
+    return batches.map((rows) => {
+      const written = this.#appendBatch(rows, tail);
+      tail = { seq: tail.seq + rows.length, hash: written.hashes.at(-1) ?? tail.hash };
+      return written;
+    });
+  }
+
+  /** Appends rows after `tail` (the last record's seq and hash). */
+  #appendBatch(rows: StoredRow[], tail: { seq: number; hash: string }): WrittenBatch {
     const batch: WrittenBatch = {
-      firstSeq,
-      prevHash: last?.hash ?? GENESIS_HASH,
+      firstSeq: tail.seq + 1,
+      prevHash: tail.hash,
       ids: [],
       hashes: [],
     };
 
-    let prevHash = batch.prevHash;
+    let prevHash = tail.hash;
     for (const [index, row] of rows.entries()) {
-      const seq = firstSeq + index;
+      const seq = batch.firstSeq + index;
       const id = this.#ids.next();
       const hash = recordHash(prevHash, seq, id, row.eventJson);
       this.#insert(row, seq, id, prevHash, hash);

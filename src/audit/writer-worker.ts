@@ -1,11 +1,19 @@
 /**
  * The audit writer thread. It owns the one connection that writes, so SQLite's commits and
- * fsyncs never block the gateway's event loop, and appends that arrive while it is committing
- * are written together in the next transaction (group commit). Started by `WriterThread`.
+ * fsyncs never block the gateway's event loop. Batches that arrive while it is committing wait
+ * in its port; it then writes all of them in the next transaction (group commit), so the
+ * gateway's thread can hand over batches without waiting for the commit before. Started by
+ * `WriterThread`.
  */
 import { type Stats, statSync } from 'node:fs';
-import { parentPort, workerData } from 'node:worker_threads';
+import {
+  type MessagePort,
+  parentPort,
+  receiveMessageOnPort,
+  workerData,
+} from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import type { StoredRow } from './event-row.js';
 import { ChainWriter } from './sqlite-writer.js';
 import {
   configureWriter,
@@ -37,18 +45,19 @@ class WriterWorker {
     };
   }
 
-  handle(message: ToWriter): FromWriter | null {
-    if (message.type === 'close') {
-      this.#db.close();
-      return null;
-    }
-
+  /** Writes the batches in one transaction and answers each, in order. */
+  write(batches: StoredRow[][]): FromWriter[] {
     try {
       this.#checkFileInPlace();
-      return { type: 'written', ...this.#writer.write(message.rows) };
+      return this.#writer.write(batches).map((written) => ({ type: 'written', ...written }));
     } catch (error) {
-      return { type: 'write_failed', error: toWireError(error) };
+      const failed: FromWriter = { type: 'write_failed', error: toWireError(error) };
+      return batches.map(() => failed);
     }
+  }
+
+  close(): void {
+    this.#db.close();
   }
 
   /**
@@ -74,11 +83,25 @@ function start(port: NonNullable<typeof parentPort>): void {
   }
 
   port.postMessage(worker.settings());
-  port.on('message', (message: ToWriter) => {
-    const reply = worker.handle(message);
-    if (reply) port.postMessage(reply);
-    else port.close();
+  port.on('message', (first: ToWriter) => {
+    const messages = [first, ...waitingMessages(port)];
+    const batches = messages.flatMap((message) => (message.type === 'write' ? [message.rows] : []));
+
+    if (batches.length > 0) for (const reply of worker.write(batches)) port.postMessage(reply);
+    if (messages.some((message) => message.type === 'close')) {
+      worker.close();
+      port.close();
+    }
   });
+}
+
+/** The messages already queued behind the one being handled, taken without waiting. */
+function waitingMessages(port: MessagePort): ToWriter[] {
+  const messages: ToWriter[] = [];
+  for (let next = receiveMessageOnPort(port); next; next = receiveMessageOnPort(port)) {
+    messages.push(next.message as ToWriter);
+  }
+  return messages;
 }
 
 if (parentPort) start(parentPort);

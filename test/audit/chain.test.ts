@@ -24,6 +24,36 @@ describe('canonicalJson', () => {
     assert.equal(canonicalJson({ '1': 2, '01': 1 }), '{"01":1,"1":2}');
   });
 
+  test('reorders an object beside or inside one whose index-like keys are already in order', () => {
+    assert.equal(
+      canonicalJson({ b: { '1': 'x', a: { d: 1, c: 2 } }, a: { '2': 'y', '3': 'z' } }),
+      '{"a":{"2":"y","3":"z"},"b":{"1":"x","a":{"c":2,"d":1}}}',
+    );
+  });
+
+  test('keeps a member named __proto__ as a member', () => {
+    const value = JSON.parse('{"b":1,"__proto__":{"x":1}}') as unknown;
+    assert.equal(canonicalJson(value), '{"__proto__":{"x":1},"b":1}');
+    assert.equal(canonicalJson({ z: value }), '{"z":{"__proto__":{"x":1},"b":1}}');
+  });
+
+  test('gives the same text for objects of one shape whatever order their keys came in', () => {
+    const orders = [
+      { kind: 'a', time: 't', principal: 'p' },
+      { principal: 'p', kind: 'a', time: 't' },
+      { time: 't', principal: 'p', kind: 'a' },
+      { kind: 'a', time: 't', principal: 'q' },
+      { z: 1, y: 2, x: 3 },
+    ];
+    assert.deepEqual(orders.map(canonicalJson), [
+      '{"kind":"a","principal":"p","time":"t"}',
+      '{"kind":"a","principal":"p","time":"t"}',
+      '{"kind":"a","principal":"p","time":"t"}',
+      '{"kind":"a","principal":"q","time":"t"}',
+      '{"x":3,"y":2,"z":1}',
+    ]);
+  });
+
   test('drops undefined members, writes undefined array items as null, -0 as 0', () => {
     assert.equal(canonicalJson({ a: undefined, b: [undefined, -0] }), '{"b":[null,0]}');
   });

@@ -78,4 +78,58 @@ describe('GroupCommit', () => {
 
     assert.deepEqual(settled, [10, 20]);
   });
+
+  test('hands a batch over as soon as it holds maxBatch items', async () => {
+    const { batches, commit, finishNext } = recordingCommit();
+    const group = new GroupCommit(commit, { maxBatch: 2, concurrency: 3 });
+
+    const results = [1, 2, 3, 4, 5].map((item) => group.submit(item));
+    // Two full batches left during the same turn; the rest waits for the turn to end.
+    assert.deepEqual(batches, [
+      [1, 2],
+      [3, 4],
+    ]);
+    await turn();
+    assert.deepEqual(batches, [[1, 2], [3, 4], [5]]);
+
+    for (let commits = 0; commits < 3; commits += 1) finishNext();
+    assert.deepEqual(await Promise.all(results), [10, 20, 30, 40, 50]);
+  });
+
+  test('with concurrency, hands the next batch over while the one before is still committing', async () => {
+    const { batches, commit, finishNext } = recordingCommit();
+    const group = new GroupCommit(commit, { concurrency: 2 });
+
+    const first = group.submit(1);
+    await turn();
+    const second = group.submit(2);
+    await turn();
+    const third = group.submit(3);
+    await turn();
+    // Two commits are running, so the third item waits for one of them.
+    assert.deepEqual(batches, [[1], [2]]);
+
+    finishNext();
+    assert.equal(await first, 10);
+    await turn();
+    await turn();
+    assert.deepEqual(batches, [[1], [2], [3]]);
+
+    finishNext();
+    finishNext();
+    assert.deepEqual(await Promise.all([second, third]), [20, 30]);
+  });
+
+  test('drain with concurrency waits for every running commit', async () => {
+    const { commit, finishNext } = recordingCommit();
+    const group = new GroupCommit(commit, { maxBatch: 1, concurrency: 4 });
+    const settled: number[] = [];
+
+    for (const item of [1, 2, 3]) void group.submit(item).then((result) => settled.push(result));
+    const drained = group.drain();
+    for (let commits = 0; commits < 3; commits += 1) finishNext();
+    await drained;
+
+    assert.deepEqual(settled, [10, 20, 30]);
+  });
 });

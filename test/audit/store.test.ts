@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { canonicalJson, GENESIS_HASH, recordHash } from '../../src/audit/chain.js';
+import { type StoredRow, toEventRow } from '../../src/audit/event-row.js';
 import { type AuditStore, openAuditStore } from '../../src/audit/index.js';
+import { prepareSchema } from '../../src/audit/schema.js';
+import { ChainWriter } from '../../src/audit/sqlite-writer.js';
 import type { AuditEvent, AuditRecord } from '../../src/audit/types.js';
 import {
   chunkEvent,
@@ -382,6 +385,26 @@ describe('concurrent appends', () => {
     }
   });
 
+  test('each record of many batches in flight at once points at the one before it', async () => {
+    const dir = tempStore();
+    const store = openAuditStore({ path: dir.path });
+    try {
+      const records = await Promise.all(
+        Array.from({ length: 500 }, (_, index) =>
+          store.append(loginEvent({ principal: `p-${index}` })),
+        ),
+      );
+
+      for (const [index, record] of records.entries()) {
+        assert.equal(record.prevHash, index === 0 ? GENESIS_HASH : records[index - 1]!.hash);
+        assert.deepEqual(store.getBySeq(record.seq), record);
+      }
+    } finally {
+      await store.close();
+      dir.cleanup();
+    }
+  });
+
   test('two stores writing to one file interleave into one chain', async () => {
     const dir = tempStore();
     const first = openAuditStore({ path: dir.path });
@@ -409,6 +432,49 @@ describe('concurrent appends', () => {
     } finally {
       await first.close();
       await second.close();
+      dir.cleanup();
+    }
+  });
+});
+
+describe('ChainWriter', () => {
+  function openWriter() {
+    const dir = tempStore();
+    const db = new Database(dir.path);
+    prepareSchema(db, dir.path);
+    return { dir, db, writer: new ChainWriter(db) };
+  }
+
+  const row = (principal: string) => toEventRow(loginEvent({ principal })).stored;
+
+  test('writes several batches as one stretch of the chain, each starting where the last ended', () => {
+    const { dir, db, writer } = openWriter();
+    try {
+      const [first, second] = writer.write([[row('a'), row('b')], [row('c')]]);
+
+      assert.equal(first!.firstSeq, 1);
+      assert.equal(first!.prevHash, GENESIS_HASH);
+      assert.equal(second!.firstSeq, 3);
+      assert.equal(second!.prevHash, first!.hashes[1]);
+      const stored = db.prepare('SELECT hash FROM audit_records ORDER BY seq').pluck().all();
+      assert.deepEqual(stored, [...first!.hashes, ...second!.hashes]);
+    } finally {
+      db.close();
+      dir.cleanup();
+    }
+  });
+
+  test('writes nothing of any batch when one of them fails', () => {
+    const { dir, db, writer } = openWriter();
+    try {
+      const broken = { ...row('b'), kind: null } as unknown as StoredRow;
+      assert.throws(() => writer.write([[row('a')], [broken]]), /NOT NULL/);
+      assert.equal(db.prepare('SELECT count(*) FROM audit_records').pluck().get(), 0);
+
+      const [after] = writer.write([[row('c')]]);
+      assert.equal(after!.firstSeq, 1);
+    } finally {
+      db.close();
       dir.cleanup();
     }
   });
