@@ -49,13 +49,22 @@ function viewOf(word: string) {
   return view;
 }
 
-/** Polls monitoring (through the gateway) until the query no longer runs. */
+/** How long a query may stay running before a test gives up waiting for its final status. */
+const STATUS_WAIT_MS = 30_000;
+
+/**
+ * Polls monitoring (through the gateway) until the query no longer runs, so a test asserts the
+ * final status however loaded the machine is; fails after STATUS_WAIT_MS.
+ */
 async function statusWhenDone(queryId: string): Promise<string> {
-  for (;;) {
-    const status = await connection.getQueryStatus(queryId);
-    if (!connection.isStillRunning(status as never)) return status;
+  const deadline = Date.now() + STATUS_WAIT_MS;
+  let status = await connection.getQueryStatus(queryId);
+  while (connection.isStillRunning(status as never)) {
+    if (Date.now() > deadline) assert.fail(`query ${queryId} still ${status} after 30 s`);
     await sleep(50);
+    status = await connection.getQueryStatus(queryId);
   }
+  return status;
 }
 
 function executeMulti(sqlText: string, count: number): Promise<Row[][]> {

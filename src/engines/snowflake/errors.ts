@@ -14,12 +14,13 @@ interface Mapping {
   sqlState: string;
 }
 
-/** SQL states used in replies: SQLSTATE classes 08 (connection), 28 (authorization), 0A, 57, XX. */
+/** SQL states used in replies: classes 08 (connection), 28 (authorization), 0A, 22, 42, XX. */
 const SQL_STATE = {
   connection: '08001',
   connectionFailure: '08006',
   authorization: '28000',
   notSupported: '0A000',
+  insufficientPrivilege: '42501',
   invalidRequest: '22000',
   internal: 'XX000',
 } as const;
@@ -39,6 +40,7 @@ export const TOLLGATE_REPLY_CODES = {
   requestInvalid: '399008',
   requestTooLarge: '399009',
   issuerUnreachable: '399010',
+  statementRefused: '399011',
   internal: '399099',
 } as const;
 
@@ -98,6 +100,10 @@ const MAPPINGS: Record<ErrorCode, Mapping> = {
   TG_FILE_TRANSFER_REFUSED: {
     code: TOLLGATE_REPLY_CODES.fileTransferRefused,
     sqlState: SQL_STATE.notSupported,
+  },
+  TG_STATEMENT_REFUSED: {
+    code: TOLLGATE_REPLY_CODES.statementRefused,
+    sqlState: SQL_STATE.insufficientPrivilege,
   },
   TG_REQUEST_INVALID: {
     code: TOLLGATE_REPLY_CODES.requestInvalid,
@@ -178,6 +184,7 @@ const CLIENT_CAUSED = new Set<ErrorCode>([
   'TG_SESSION_UNKNOWN',
   'TG_SESSION_EXPIRED',
   'TG_FILE_TRANSFER_REFUSED',
+  'TG_STATEMENT_REFUSED',
   'TG_REQUEST_INVALID',
   'TG_REQUEST_TOO_LARGE',
 ]);

@@ -1,6 +1,7 @@
 import { newAuditId } from '../../audit/ids.js';
 import type { Outcome } from '../../audit/types.js';
 import { isTollgateError, TollgateError } from '../../errors.js';
+import { refusedStatement } from '../../policy/guardrails.js';
 import { type AuditedError, statementFinished, statementReceived } from './audit-events.js';
 import { statementClaimedTags } from './claimed-tags.js';
 import { errorReply, inflateBody, objectField, parseRequestJson, stringField } from './codec.js';
@@ -79,7 +80,21 @@ async function recordStatement(
   if (shape.transfersFiles || body.bindStage !== undefined) {
     refuseFileTransfer(context, session, statement);
   }
+  const refusal = refusedStatement(shape.parts);
+  if (refusal !== null) refuseStatement(context, session, statement, refusal.reason);
   return statement;
+}
+
+/** A statement the guardrails refuse (a role change) is recorded as failed and never forwarded. */
+function refuseStatement(
+  context: FrontEndContext,
+  session: GatewaySession,
+  statement: TrackedStatement,
+  reason: string,
+): never {
+  const error = new TollgateError('TG_STATEMENT_REFUSED', reason);
+  recordResult(context, session, statement, failureOf(error));
+  throw error;
 }
 
 /** PUT, GET and staged binds would hand the client cloud-storage credentials: refused. */
