@@ -1,4 +1,5 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { PreparedStatements } from './prepared.js';
 
 /** The DuckDB-side settings one Snowflake session implies for every connection it uses. */
 export interface ConnectionSettings {
@@ -14,6 +15,8 @@ interface PooledConnection {
   connection: DuckDBConnection;
   busy: boolean;
   applied: string;
+  /** Queries prepared on this connection; dropped whenever its settings change. */
+  prepared: PreparedStatements;
 }
 
 /**
@@ -63,6 +66,7 @@ export class ConnectionPool {
   async leaveDatabase(quotedDatabase: string): Promise<void> {
     for (const pooled of this.#connections) {
       if (pooled.busy || !pooled.applied.startsWith(quotedDatabase)) continue;
+      pooled.prepared.clear();
       await pooled.connection.run('USE memory.main');
       pooled.applied = '';
     }
@@ -75,7 +79,10 @@ export class ConnectionPool {
 
   close(): void {
     this.#closed = true;
-    for (const pooled of this.#connections) pooled.connection.closeSync();
+    for (const pooled of this.#connections) {
+      pooled.prepared.clear();
+      pooled.connection.closeSync();
+    }
     this.#connections.length = 0;
   }
 
@@ -83,7 +90,12 @@ export class ConnectionPool {
     const connection = await this.#instance.connect();
     for (const sql of this.#setupSql) await connection.run(sql);
 
-    const pooled = { connection, busy: false, applied: '' };
+    const pooled = {
+      connection,
+      busy: false,
+      applied: '',
+      prepared: new PreparedStatements(connection),
+    };
     this.#connections.push(pooled);
     return pooled;
   }
@@ -98,6 +110,9 @@ async function applySettings(
   const key = [settings.useTarget, settings.timeZone, ...settings.sessionSql].join('\u0000');
   if (pooled.applied === key) return;
 
+  // A statement prepared under another schema or time zone could resolve names differently.
+  pooled.prepared.clear();
+  pooled.applied = '';
   const { connection } = pooled;
   if (settings.useTarget !== null) await connection.run(`USE ${settings.useTarget}`);
   await connection.run(`SET TimeZone = ${quoteLiteral(settings.timeZone)}`);

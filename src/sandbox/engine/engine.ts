@@ -6,6 +6,7 @@ import { Catalog, PUBLIC_SCHEMA } from './catalog.js';
 import { ConnectionPool } from './connections.js';
 import { DEFAULT_PARAMETERS } from './parameters.js';
 import { PlanCache } from './plan-cache.js';
+import { CatalogEpoch } from './prepared.js';
 import { DuckDbSession } from './session.js';
 import { splitStatements } from './split.js';
 import { FIXED_MACROS } from './sql/macros.js';
@@ -41,6 +42,7 @@ class DuckDbEngine implements SandboxEngine {
   readonly #catalog: Catalog;
   readonly #logger: Logger;
   readonly #plans = new PlanCache();
+  readonly #epoch = new CatalogEpoch();
   readonly #sessions = new Set<DuckDbSession>();
   readonly #startedAt = new Date();
 
@@ -57,6 +59,7 @@ class DuckDbEngine implements SandboxEngine {
       pool: new ConnectionPool(this.#instance, FIXED_MACROS),
       catalog: this.#catalog,
       plans: this.#plans,
+      epoch: this.#epoch,
       logger: this.#logger,
       startedAt: this.#startedAt,
       sessionId,

@@ -14,6 +14,6 @@ export {
 } from './engine.js';
 export { SQL_ERRORS } from './errors.js';
 export { DEFAULT_PARAMETERS } from './parameters.js';
-export { splitStatements } from './split.js';
+export { type StatementPiece, splitStatementPieces, splitStatements } from './split.js';
 export { STATEMENT_TYPE } from './statement-types.js';
 export * from './types.js';

@@ -11,6 +11,7 @@ import {
 } from './connections.js';
 import { fromDuckDbError, SQL_ERRORS, sqlError } from './errors.js';
 import type { PlanCache } from './plan-cache.js';
+import type { CatalogEpoch } from './prepared.js';
 import { fixedColumn, staticResult, statusResult, streamingResult } from './results.js';
 import { identityMacros } from './sql/macros.js';
 import { isCountedDml, STATEMENT_TYPE } from './statement-types.js';
@@ -29,6 +30,8 @@ export interface SessionServices {
   pool: ConnectionPool;
   catalog: Catalog;
   plans: PlanCache;
+  /** Advanced after every statement that is not a query, so prepared queries are remade. */
+  epoch: CatalogEpoch;
   logger: Logger;
   startedAt: Date;
   sessionId: string;
@@ -55,17 +58,19 @@ export class DuckDbSession implements EngineSession {
     if (signal?.aborted) throw sqlError('cancelled', 'SQL execution canceled');
 
     const cached = this.#services.plans.get(sqlText);
-    if (cached !== undefined) return this.#run(cached, binds, signal);
+    if (cached !== undefined) return this.#runPlan(cached, binds, signal);
 
     const statement = parseSnowflake(sqlText);
     const command = commandFor(statement);
     if (command !== null) {
       const context = { ...this.#commands, sql: sqlText };
-      return this.#runCommand(() => command(context, statement.fields));
+      return this.#changingCatalog(() =>
+        this.#runCommand(() => command(context, statement.fields)),
+      );
     }
 
     const plan = this.#services.plans.plan(statement);
-    return this.#run(plan, binds, signal);
+    return this.#runPlan(plan, binds, signal);
   }
 
   async close(): Promise<void> {
@@ -82,6 +87,23 @@ export class DuckDbSession implements EngineSession {
       this.#settingsChanged();
     }
     await this.#services.pool.leaveDatabase(quoteIdentifier(database));
+  }
+
+  #runPlan(plan: QueryPlan, binds: Bind[], signal?: AbortSignal): Promise<StatementResult> {
+    if (plan.statementTypeId === STATEMENT_TYPE.select) return this.#run(plan, binds, signal);
+    return this.#changingCatalog(() => this.#run(plan, binds, signal));
+  }
+
+  /**
+   * Runs a statement that may change what a prepared query means. The epoch moves once it has
+   * finished, so a query prepared while it ran is not kept either.
+   */
+  async #changingCatalog(run: () => Promise<StatementResult>): Promise<StatementResult> {
+    try {
+      return await run();
+    } finally {
+      this.#services.epoch.advance();
+    }
   }
 
   async #runCommand(run: () => Promise<StatementResult>): Promise<StatementResult> {
@@ -109,8 +131,11 @@ export class DuckDbSession implements EngineSession {
       if (isCountedDml(plan.statementTypeId)) return await this.#runDml(plan, pooled, executions);
 
       const first = executions[0] ?? { values: [], types: [] };
-      const result = await pooled.connection.stream(plan.duckSql, first.values, first.types);
-      streaming = plan.statementTypeId === STATEMENT_TYPE.select;
+      const isQuery = plan.statementTypeId === STATEMENT_TYPE.select;
+      const result = isQuery
+        ? await this.#streamQuery(plan.duckSql, pooled, first)
+        : await pooled.connection.stream(plan.duckSql, first.values, first.types);
+      streaming = isQuery;
       return streaming ? this.#streaming(plan, result, pooled) : statusFor(plan, result);
     } catch (error) {
       throw this.#failed(error);
@@ -118,6 +143,20 @@ export class DuckDbSession implements EngineSession {
       signal?.removeEventListener('abort', stop);
       if (!streaming) this.#services.pool.release(pooled);
     }
+  }
+
+  /** Runs a query through the connection's prepared statements, binding this execution's values. */
+  async #streamQuery(
+    duckSql: string,
+    pooled: PooledConnection,
+    bound: BoundValues,
+  ): Promise<DuckDBResult> {
+    const prepared = await pooled.prepared.get(duckSql, this.#services.epoch.value);
+    if (prepared === null) return pooled.connection.stream(duckSql, bound.values, bound.types);
+
+    prepared.clearBindings();
+    if (bound.values.length > 0) prepared.bind(bound.values, bound.types);
+    return prepared.stream();
   }
 
   /** DML runs once per bind set; Snowflake answers with summed "number of rows ..." counts. */

@@ -1,4 +1,10 @@
-import { type Bind, SnowflakeSqlError, type StatementResult } from '../engine/index.js';
+import {
+  type Bind,
+  SnowflakeSqlError,
+  type StatementPiece,
+  type StatementResult,
+  splitStatementPieces,
+} from '../engine/index.js';
 import {
   emptySqlText,
   featureUnsupported,
@@ -17,7 +23,6 @@ import {
 import { parameterValue, resultFormatFor } from './parameters.js';
 import { QueryRecord, type QueryRegistry } from './queries.js';
 import type { SandboxSession } from './sessions.js';
-import { type SplitStatement, splitStatements } from './split-statements.js';
 
 /** What a query request asks for, already validated. */
 export interface StatementRequest {
@@ -73,7 +78,7 @@ export class StatementRunner {
           ? await this.#execute(
               session,
               record,
-              (statements[0] as SplitStatement).text,
+              (statements[0] as StatementPiece).text,
               request.binds,
             )
           : await this.#runMulti(session, record, statements, request.binds);
@@ -84,8 +89,8 @@ export class StatementRunner {
     this.#registry.settled(record);
   }
 
-  #checkedStatements(session: SandboxSession, request: StatementRequest): SplitStatement[] {
-    const statements = splitStatements(request.sqlText);
+  #checkedStatements(session: SandboxSession, request: StatementRequest): StatementPiece[] {
+    const statements = splitStatementPieces(request.sqlText);
     if (statements.length === 0) throw emptySqlText();
 
     const desired = request.statementCount ?? sessionStatementCount(session);
@@ -127,7 +132,7 @@ export class StatementRunner {
   async #runMulti(
     session: SandboxSession,
     parent: QueryRecord,
-    statements: SplitStatement[],
+    statements: StatementPiece[],
     binds: Bind[],
   ): Promise<MaterializedResult> {
     const children: QueryRecord[] = [];
@@ -204,7 +209,7 @@ function sessionStatementCount(session: SandboxSession): number {
  * Positional binds number across the whole request text; each statement gets the slice its `?`
  * markers use. When the counts do not add up (numbered `:1` binds), each gets them all.
  */
-function distributeBinds(statements: SplitStatement[], binds: Bind[]): Bind[][] {
+function distributeBinds(statements: StatementPiece[], binds: Bind[]): Bind[][] {
   const total = statements.reduce((sum, statement) => sum + statement.placeholders, 0);
   if (total !== binds.length) return statements.map(() => binds);
 
