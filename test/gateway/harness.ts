@@ -96,11 +96,19 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       harness.gateway = gateway;
       harness.config = config;
     },
+    // Every part is closed even when another fails to, so one failure leaves nothing listening.
     close: async () => {
-      await clientProxy.close();
-      await harness.gateway.close();
-      await Promise.all([upstreamProxy.close(), issuer.close(), sandbox.close()]);
+      // The gateway goes first so its sessions can still log out upstream.
+      const front = await Promise.allSettled([clientProxy.close(), harness.gateway.close()]);
+      const back = await Promise.allSettled([
+        upstreamProxy.close(),
+        issuer.close(),
+        sandbox.close(),
+      ]);
+      const closed = [...front, ...back];
       rmSync(dir, { recursive: true, force: true });
+      const failed = closed.find((result) => result.status === 'rejected');
+      if (failed) throw failed.reason;
     },
   };
   return harness;

@@ -49,8 +49,9 @@ export class RecordingProxy {
 
   async #forward(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const pieces: Buffer[] = [];
-    for await (const piece of req) pieces.push(piece as Buffer);
     try {
+      // Inside the try: a client that goes away mid-request must not leave a rejection behind.
+      for await (const piece of req) pieces.push(piece as Buffer);
       const upstream = await request(`${this.#target}${req.url ?? '/'}`, {
         method: req.method as 'GET' | 'POST',
         headers: req.headers as Record<string, string>,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -24,21 +24,36 @@ before(async () => {
 });
 
 after(async () => {
-  await harness.close();
+  // Undefined when startHarness itself failed; that error is the one to see.
+  await harness?.close();
 });
 
-function verify(): {
+/** A bound on one `audit verify` run, which takes well under a second on this small log. */
+const VERIFY_TIMEOUT_MS = 60_000;
+
+interface Verified {
   status: number | null;
   report: { ok: boolean; firstBreak: { seq: number; problem: string } | null };
-} {
-  const run = spawnSync(
-    process.execPath,
-    [CLI, 'audit', 'verify', '--db', harness.config.audit.path, '--json'],
-    {
-      encoding: 'utf8',
-    },
-  );
-  return { status: run.status, report: JSON.parse(run.stdout) };
+}
+
+/**
+ * Runs `tollgate audit verify` as a child process. Asynchronously and with a bound: a child that
+ * never exits must fail this test, not freeze the event loop so that no timeout or `after` hook
+ * can run.
+ */
+function verify(): Promise<Verified> {
+  const args = [CLI, 'audit', 'verify', '--db', harness.config.audit.path, '--json'];
+  const options = {
+    encoding: 'utf8' as const,
+    timeout: VERIFY_TIMEOUT_MS,
+    killSignal: 'SIGKILL' as const,
+  };
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, args, options, (error, stdout, stderr) => {
+      if (error?.killed) reject(new Error(`audit verify did not finish: ${stderr}`));
+      else resolve({ status: error ? Number(error.code ?? 1) : 0, report: JSON.parse(stdout) });
+    });
+  });
 }
 
 /** The seq of the `statement` record of the statement whose SQL has `marker`. */
@@ -60,13 +75,13 @@ function tamperWith(change: (db: Database.Database) => void): void {
   db.close();
 }
 
-test('the log the gateway wrote verifies', () => {
-  const { status, report } = verify();
+test('the log the gateway wrote verifies', async () => {
+  const { status, report } = await verify();
   assert.equal(status, 0);
   assert.equal(report.ok, true);
 });
 
-test('an event altered in the store is named by audit verify', () => {
+test('an event altered in the store is named by audit verify', async () => {
   let altered = 0;
   tamperWith((db) => {
     altered = seqOf(db, 'tamper_2');
@@ -77,20 +92,20 @@ test('an event altered in the store is named by audit verify', () => {
     );
   });
 
-  const { status, report } = verify();
+  const { status, report } = await verify();
   assert.notEqual(status, 0);
   assert.equal(report.ok, false);
   assert.equal(report.firstBreak?.seq, altered);
 });
 
-test('an event deleted from the store is named by audit verify', () => {
+test('an event deleted from the store is named by audit verify', async () => {
   let deleted = 0;
   tamperWith((db) => {
     deleted = seqOf(db, 'tamper_1');
     db.prepare('DELETE FROM audit_records WHERE seq = ?').run(deleted);
   });
 
-  const { report } = verify();
+  const { report } = await verify();
   assert.equal(report.ok, false);
   assert.equal(report.firstBreak?.seq, deleted);
 });

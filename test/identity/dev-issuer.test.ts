@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -33,12 +33,31 @@ interface CliResult {
   stderr: string;
 }
 
-/** Runs `tollgate token ...` as a child process with TOLLGATE_HOME pointing at the test's home. */
+/** A bound on one `tollgate token` run, which finishes in well under a second. */
+const CLI_TIMEOUT_MS = 60_000;
+
+/**
+ * Runs `tollgate token ...` as a child process with TOLLGATE_HOME pointing at the test's home. A
+ * child that never exits is killed and fails the test instead of holding it open.
+ */
 function tollgateToken(args: string[]): Promise<CliResult> {
   const env = { ...process.env, TOLLGATE_HOME: home, TOLLGATE_LOG_LEVEL: 'silent' };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cli, 'token', ...args], { env }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+  const options = { env, timeout: CLI_TIMEOUT_MS, killSignal: 'SIGKILL' as const };
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [cli, 'token', ...args], options, (error, stdout, stderr) => {
+      if (error?.killed) reject(new Error(`tollgate token did not finish: ${stderr}`));
+      else resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** Listens on `port`; rejects when it is taken, where a bare `listen` would wait forever. */
+function listenOn(server: Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
     });
   });
 }
@@ -143,7 +162,7 @@ describe('the development issuer and tollgate token', () => {
     await first.close();
     const squatter = createServer();
     const port = Number(new URL(first.url).port);
-    await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
+    await listenOn(squatter, port);
 
     try {
       const second = await startDevIssuer({ dataDir });

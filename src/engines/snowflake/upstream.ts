@@ -89,6 +89,18 @@ export interface UpstreamOptions {
   connections?: number;
 }
 
+/** Per-request bounds that replace the pool's (sized for long queries) on one exchange. */
+interface ReplyTimeouts {
+  headersTimeout?: number;
+  bodyTimeout?: number;
+}
+
+/**
+ * A logout is tiny and nobody waits for its answer but a shutdown, which must not sit out the
+ * ten minutes a query may take because upstream stopped answering.
+ */
+const LOGOUT_TIMEOUTS: ReplyTimeouts = { headersTimeout: 10_000, bodyTimeout: 10_000 };
+
 /** Upstream codes after which the upstream session cannot be used any more. */
 const SESSION_GONE_CODES = new Set<string | null>([
   SNOWFLAKE_CODES.sessionTokenInvalid,
@@ -188,7 +200,7 @@ export class UpstreamClient {
     session.gone = true;
     const path = `${PATHS.session}?delete=true&requestId=${randomUUID()}`;
     try {
-      await this.#exchange({ method: 'POST', path }, session.token);
+      await this.#exchange({ method: 'POST', path }, session.token, LOGOUT_TIMEOUTS);
     } catch (error) {
       this.#log.info(
         { err: error, upstreamSessionId: session.sessionId },
@@ -217,7 +229,11 @@ export class UpstreamClient {
   }
 
   /** One HTTP exchange with upstream; transport failures become TG_UPSTREAM_UNAVAILABLE. */
-  async #exchange(request: ForwardedRequest, token: string | null): Promise<UpstreamReply> {
+  async #exchange(
+    request: ForwardedRequest,
+    token: string | null,
+    timeouts: ReplyTimeouts = {},
+  ): Promise<UpstreamReply> {
     let response: Dispatcher.ResponseData;
     try {
       response = await this.#pool.request({
@@ -225,6 +241,7 @@ export class UpstreamClient {
         path: request.path,
         headers: upstreamHeaders(request, token),
         body: request.body ?? null,
+        ...timeouts,
       });
     } catch (error) {
       throw this.#unavailable(error);
