@@ -13,18 +13,25 @@ const RANDOM_BYTES = 10;
  */
 export class SortableIdGenerator {
   #lastTime = -1;
+  /** The ten characters of `#lastTime`: a batch of ids made in one millisecond shares them. */
+  #timePart = '';
   #random: Buffer = Buffer.alloc(RANDOM_BYTES);
 
   next(now: number = Date.now()): string {
     if (now > this.#lastTime) {
-      this.#lastTime = now;
+      this.#setTime(now);
       this.#random = randomBytes(RANDOM_BYTES);
     } else if (!increment(this.#random)) {
       // 2^80 ids in one millisecond cannot happen in practice; borrow the next millisecond anyway.
-      this.#lastTime += 1;
+      this.#setTime(this.#lastTime + 1);
     }
 
-    return encodeBase32(this.#lastTime, TIME_CHARS) + encodeRandom(this.#random);
+    return this.#timePart + encodeRandom(this.#random);
+  }
+
+  #setTime(time: number): void {
+    this.#lastTime = time;
+    this.#timePart = encodeBase32(time, TIME_CHARS);
   }
 }
 

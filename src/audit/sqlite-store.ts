@@ -116,8 +116,8 @@ class SqliteAuditStore extends SqliteAuditReader implements AuditStore {
       return Promise.reject(error);
     }
 
-    const written = this.#closed ? Promise.reject(closedError()) : this.#queue.submit(row);
-    return written.catch((error: unknown) => this.#lost(error, row));
+    if (this.#closed) return this.#failed([row], closedError()).then(([record]) => record!);
+    return this.#queue.submit(row);
   }
 
   async ready(): Promise<WriterSettings> {
@@ -136,7 +136,11 @@ class SqliteAuditStore extends SqliteAuditReader implements AuditStore {
     this.db.close();
   }
 
-  /** One transaction for every append waiting, in the writer thread. */
+  /**
+   * One batch of appends, handed to the writer thread. A failure is handled here for the whole
+   * batch, rather than by a handler on each append's promise, which would cost a promise more
+   * per append.
+   */
   async #commit(rows: EventRow[]): Promise<AuditRecord[]> {
     try {
       if (!this.#writer) throw new Error('the audit store was opened read-only');
@@ -147,14 +151,18 @@ class SqliteAuditStore extends SqliteAuditReader implements AuditStore {
         { err: cause, path: this.path, events: rows.length, failOpen: this.#failOpen },
         'audit store cannot write',
       );
-      throw unavailable(cause);
+      return this.#failed(rows, unavailable(cause));
     }
   }
 
-  /** A failed write: rethrown when failing closed; logged and replaced when failing open. */
-  #lost(error: unknown, row: EventRow): AuditRecord {
-    if (!this.#failOpen || !(error instanceof TollgateError)) throw error;
+  /** Appends that could not be written: refused when failing closed; stand-ins when failing open. */
+  async #failed(rows: EventRow[], error: TollgateError): Promise<AuditRecord[]> {
+    if (!this.#failOpen) throw error;
+    return rows.map((row) => this.#lost(row));
+  }
 
+  /** Logs an event that was not recorded, and makes the stand-in record a fail-open store returns. */
+  #lost(row: EventRow): AuditRecord {
     this.#logger.error(
       {
         path: this.path,
