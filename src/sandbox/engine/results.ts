@@ -1,7 +1,7 @@
 import type { DuckDBDataChunk, DuckDBResult } from '@duckdb/node-api';
 import { type ColumnWriter, columnWriterFor } from './column-encoders.js';
 import type { EncodeContext } from './encode.js';
-import { fromDuckDbError } from './errors.js';
+import { fromDuckDbError, sqlError } from './errors.js';
 import { refinedType, resultColumnOf } from './rowtype.js';
 import type { JsonRow, ResultColumn, SnowflakeType, StatementResult } from './types.js';
 
@@ -79,6 +79,10 @@ export interface StreamingOptions {
   typeHints?: (SnowflakeType | undefined)[];
   /** Called once when the last row was read or the reader gave up; frees the connection. */
   release: () => void;
+  /** Cancels the statement while rows are read: DuckDB is interrupted and batches end in error. */
+  signal?: AbortSignal;
+  /** Stops DuckDB's work on the result's connection; called when `signal` aborts. */
+  interrupt?: () => void;
 }
 
 /**
@@ -104,7 +108,7 @@ export function streamingResult(result: DuckDBResult, options: StreamingOptions)
     batches() {
       if (consumed) throw new TypeError('batches() may be called once');
       consumed = true;
-      return readChunks(result, writers, options.release);
+      return readChunks(result, writers, options);
     },
   };
 }
@@ -112,23 +116,34 @@ export function streamingResult(result: DuckDBResult, options: StreamingOptions)
 async function* readChunks(
   result: DuckDBResult,
   writers: ColumnWriter[],
-  release: () => void,
+  options: StreamingOptions,
 ): AsyncGenerator<JsonRow[]> {
+  const { signal, interrupt, release } = options;
+  const stop = () => interrupt?.();
+  signal?.addEventListener('abort', stop, { once: true });
   try {
     for (;;) {
-      const chunk = await fetchChunk(result);
+      const chunk = await fetchChunk(result, signal);
       if (chunk === null || chunk.rowCount === 0) return;
       yield encodeChunk(chunk, writers);
     }
   } finally {
+    signal?.removeEventListener('abort', stop);
     release();
   }
 }
 
-async function fetchChunk(result: DuckDBResult): Promise<DuckDBDataChunk | null> {
+async function fetchChunk(
+  result: DuckDBResult,
+  signal: AbortSignal | undefined,
+): Promise<DuckDBDataChunk | null> {
+  if (signal?.aborted) throw sqlError('cancelled', 'SQL execution canceled');
   try {
-    return await result.fetchChunk();
+    const chunk = await result.fetchChunk();
+    if (signal?.aborted) throw sqlError('cancelled', 'SQL execution canceled');
+    return chunk;
   } catch (error) {
+    if (signal?.aborted) throw sqlError('cancelled', 'SQL execution canceled');
     throw fromDuckDbError(error);
   }
 }

@@ -136,7 +136,7 @@ export class DuckDbSession implements EngineSession {
         ? await this.#streamQuery(plan.duckSql, pooled, first)
         : await pooled.connection.stream(plan.duckSql, first.values, first.types);
       streaming = isQuery;
-      return streaming ? this.#streaming(plan, result, pooled) : statusFor(plan, result);
+      return streaming ? this.#streaming(plan, result, pooled, signal) : statusFor(plan, result);
     } catch (error) {
       throw this.#failed(error);
     } finally {
@@ -194,13 +194,20 @@ export class DuckDbSession implements EngineSession {
     return dmlResult(plan.statementTypeId, actions);
   }
 
-  #streaming(plan: QueryPlan, result: DuckDBResult, pooled: PooledConnection): StatementResult {
+  #streaming(
+    plan: QueryPlan,
+    result: DuckDBResult,
+    pooled: PooledConnection,
+    signal?: AbortSignal,
+  ): StatementResult {
     const zone = this.state.parameters.get('TIMEZONE') ?? 'UTC';
     return streamingResult(result, {
       statementTypeId: plan.statementTypeId,
       encodeContext: { offsetMinutesAt: timeZoneOffsets(zone) },
       typeHints: plan.columnTypes,
       release: () => this.#services.pool.release(pooled),
+      signal,
+      interrupt: () => pooled.connection.interrupt(),
     });
   }
 

@@ -89,3 +89,29 @@ describe('repeated queries reuse prepared statements without stale answers', () 
     }
   });
 });
+
+describe('cancelling while rows are read', () => {
+  test('an abort after the first batch interrupts DuckDB and ends the batches', async () => {
+    const fixture = await openEngine();
+    try {
+      const controller = new AbortController();
+      const result = await fixture.session.execute(
+        'select seq4() as n from table(generator(rowcount => 100000000))',
+        [],
+        controller.signal,
+      );
+      const batches = result.batches()[Symbol.asyncIterator]();
+      const first = await batches.next();
+      assert.equal(first.done, false);
+
+      controller.abort();
+      await assert.rejects(batches.next(), (error: { code?: string }) => {
+        assert.equal(error.code, '000604');
+        return true;
+      });
+      assert.equal(await scalar(fixture.session, 'select 40 + 2'), '42');
+    } finally {
+      await fixture.close();
+    }
+  });
+});
