@@ -75,23 +75,27 @@ function sortedKeys(keys: string[]): string[] {
 
 /**
  * `object` itself when its keys are already in order and none of its members had to change;
- * otherwise a copy with its `sortedKeys` inserted in that order.
+ * otherwise a copy with its `sortedKeys` inserted in that order. The copy is only started at the
+ * first member that differs, so an object that needs none allocates nothing.
  */
 function orderedMembers(object: JsonObject, sortedKeys: string[], inOrder: boolean): unknown {
-  const values: unknown[] = [];
-  let unchanged = inOrder;
-  for (const key of sortedKeys) {
+  // Assigning "__proto__" would set the copy's prototype instead of adding a member.
+  const canCopy = !sortedKeys.includes('__proto__');
+  let copy: JsonObject | null = inOrder ? null : {};
+
+  for (const [index, key] of sortedKeys.entries()) {
     const value = inCanonicalOrder(object[key]);
     if (value === NEEDS_ENCODER) return NEEDS_ENCODER;
-    unchanged &&= value === object[key];
-    values.push(value);
+    if (copy === null && value !== object[key]) copy = copyOf(object, sortedKeys.slice(0, index));
+    if (copy !== null && !canCopy) return NEEDS_ENCODER;
+    if (copy !== null) copy[key] = value;
   }
-  if (unchanged) return object;
+  return copy ?? object;
+}
 
-  // Assigning "__proto__" would set the copy's prototype instead of adding a member.
-  if (sortedKeys.includes('__proto__')) return NEEDS_ENCODER;
+function copyOf(object: JsonObject, keys: string[]): JsonObject {
   const copy: JsonObject = {};
-  for (const [index, key] of sortedKeys.entries()) copy[key] = values[index];
+  for (const key of keys) copy[key] = object[key];
   return copy;
 }
 
