@@ -59,19 +59,17 @@ function orderedObject(object: JsonObject): unknown {
 }
 
 /**
- * The last key order sorted for each number of keys, up to `REMEMBERED_KEYS`. Events of one kind
- * have the same keys in the same order, so sorting them again (most of the cost of reordering an
- * event) is skipped. The bound keeps what is remembered small whatever objects come by.
+ * The last key order sorted for each number of keys. Events of one kind have the same keys in
+ * the same order, so sorting them again (most of the cost of reordering an event) is skipped.
  */
 const lastSorted = new Map<number, { keys: string[]; sorted: string[] }>();
-const REMEMBERED_KEYS = 64;
 
 function sortedKeys(keys: string[]): string[] {
   const last = lastSorted.get(keys.length);
   if (last && keys.every((key, index) => key === last.keys[index])) return last.sorted;
 
   const sorted = [...keys].sort();
-  if (keys.length <= REMEMBERED_KEYS) lastSorted.set(keys.length, { keys, sorted });
+  lastSorted.set(keys.length, { keys, sorted });
   return sorted;
 }
 
