@@ -56,11 +56,10 @@ const DEFAULT_BUSY_TIMEOUT_MS = 5000;
  * the writer writes whatever has queued up while it was committing as one transaction, so
  * commits still cover many appends, and this thread prepares the next events (canonical JSON,
  * copying) while the writer's SQLite work runs on the other core. A batch leaves at the end of
- * the turn or once it holds 32 appends, so that the writer can start on the first ones while
- * the rest are still being prepared. Measured on two vCPUs (bench/README.md): 64 callers gain
- * most from 32 against 64; smaller batches cost more in messages than they gain.
+ * the turn or once it holds 64 appends, so that with many callers the writer can start on the
+ * first ones while the rest are still being prepared; smaller batches cost more in messages.
  */
-const HAND_OVER = { maxBatch: 32, concurrency: Number.POSITIVE_INFINITY };
+const HAND_OVER = { maxBatch: 64, concurrency: Number.POSITIVE_INFINITY };
 
 /**
  * Opens (creating if needed) the SQLite audit store at `options.path`. Fails with
